@@ -1,0 +1,309 @@
+//! Fragment transfer throughput on loopback, beside a plain TCP copy of the same bytes.
+//!
+//! `cargo bench -p cess-dht [-- --fragments N --rounds R --chunk-kib K --only M]`: moves N 8 MiB
+//! fragments (default 16, i.e. 128 MiB) R times (default 3) each way and prints the best round of
+//! each mode as MiB/s and as a share of the plain TCP copy measured in the same run. `--only M`
+//! runs mode M (from 1, in the printed order) alone, e.g. under `perf`.
+
+use bytes::Bytes;
+use cess_dht::{
+	AllowAll, Blake2Verifier, Client, Config, DiskStore, FragmentRoot, FragmentStore,
+	FragmentVerifier, Keypair, Limits, MemoryStore, Params,
+};
+use std::{
+	sync::Arc,
+	time::{Duration, Instant},
+};
+use tokio::{
+	io::{AsyncReadExt, AsyncWriteExt},
+	net::{TcpListener, TcpStream},
+};
+
+const FRAGMENT_SIZE: usize = 8 * 1024 * 1024;
+
+struct Options {
+	fragments: usize,
+	rounds: usize,
+	/// Run only the mode with this number (from 1), e.g. for profiling.
+	only: Option<usize>,
+	/// `Limits::chunk_size` in KiB.
+	chunk_kib: usize,
+}
+
+impl Options {
+	fn parse() -> Self {
+		let mut options = Options {
+			fragments: 16,
+			rounds: 3,
+			only: None,
+			chunk_kib: Limits::default().chunk_size / 1024,
+		};
+		let mut args = std::env::args().skip(1);
+		while let Some(arg) = args.next() {
+			let value = |args: &mut dyn Iterator<Item = String>| {
+				args.next().and_then(|v| v.parse().ok()).filter(|v: &usize| *v > 0)
+			};
+			match arg.as_str() {
+				"--fragments" => options.fragments = value(&mut args).unwrap_or(options.fragments),
+				"--rounds" => options.rounds = value(&mut args).unwrap_or(options.rounds),
+				"--only" => options.only = value(&mut args),
+				"--chunk-kib" => options.chunk_kib = value(&mut args).unwrap_or(options.chunk_kib),
+				// `cargo bench` passes `--bench`; anything else is ignored too.
+				_ => {}
+			}
+		}
+		options
+	}
+}
+
+fn fragments(count: usize) -> Vec<(FragmentRoot, Bytes)> {
+	(0..count as u64)
+		.map(|seed| {
+			let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+			let mut bytes = Vec::with_capacity(FRAGMENT_SIZE);
+			while bytes.len() < FRAGMENT_SIZE {
+				state ^= state << 13;
+				state ^= state >> 7;
+				state ^= state << 17;
+				bytes.extend_from_slice(&state.to_le_bytes());
+			}
+			(Blake2Verifier::root_of(&bytes), Bytes::from(bytes))
+		})
+		.collect()
+}
+
+/// Writes every fragment over one TCP connection; the reader drains it into a chunk buffer or,
+/// with `check`, collects each fragment and checks it against its root as the DHT does.
+async fn tcp_copy(fragments: &[(FragmentRoot, Bytes)], check: bool) -> Duration {
+	let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+	let address = listener.local_addr().expect("address");
+	let expected: usize = fragments.iter().map(|(_, bytes)| bytes.len()).sum();
+	let roots: Vec<FragmentRoot> = fragments.iter().map(|(root, _)| *root).collect();
+	let reader = tokio::spawn(async move {
+		let (mut socket, _) = listener.accept().await.expect("accept");
+		let mut buffer = vec![0u8; 256 * 1024];
+		let mut fragment = Vec::with_capacity(FRAGMENT_SIZE);
+		let mut roots = roots.into_iter();
+		let mut total = 0;
+		loop {
+			let n = socket.read(&mut buffer).await.expect("read");
+			if n == 0 {
+				break total;
+			}
+			total += n;
+			if check {
+				let mut rest = &buffer[..n];
+				while !rest.is_empty() {
+					let take = rest.len().min(FRAGMENT_SIZE - fragment.len());
+					fragment.extend_from_slice(&rest[..take]);
+					rest = &rest[take..];
+					if fragment.len() == FRAGMENT_SIZE {
+						let root = roots.next().expect("a root per fragment");
+						assert!(Blake2Verifier.verify(&root, &fragment));
+						fragment.clear();
+					}
+				}
+			}
+		}
+	});
+	let start = Instant::now();
+	let mut socket = TcpStream::connect(address).await.expect("connect");
+	socket.set_nodelay(true).expect("nodelay");
+	for (_, bytes) in fragments {
+		socket.write_all(bytes).await.expect("write");
+	}
+	socket.shutdown().await.expect("shutdown");
+	let received = reader.await.expect("reader");
+	let elapsed = start.elapsed();
+	assert_eq!(received, expected);
+	elapsed
+}
+
+async fn node(
+	store: Arc<dyn FragmentStore>,
+	verifier: Arc<dyn FragmentVerifier>,
+	chunk_size: usize,
+) -> (Client, cess_dht::Multiaddr) {
+	let config = Config {
+		listen_addresses: vec!["/ip4/127.0.0.1/tcp/0".parse().expect("address")],
+		limits: Limits { chunk_size, ..Limits::default() },
+		..Config::default()
+	};
+	let (client, service, events) = cess_dht::new(Params {
+		config,
+		keypair: Keypair::generate_ed25519(),
+		store,
+		policy: Arc::new(AllowAll),
+		verifier,
+		registry: None,
+	})
+	.expect("network");
+	drop(events);
+	tokio::spawn(service.run());
+	let address = client.listen_addresses().await.expect("listening")[0].clone();
+	let address = address.with_p2p(client.local_peer_id()).expect("p2p suffix");
+	(client, address)
+}
+
+async fn put_all(
+	client: &Client,
+	server: &Client,
+	fragments: &[(FragmentRoot, Bytes)],
+	parallel: usize,
+) -> Duration {
+	for (root, _) in fragments {
+		server.store().remove(root).expect("remove");
+	}
+	let peer = server.local_peer_id();
+	let start = Instant::now();
+	for batch in fragments.chunks(parallel) {
+		let puts = batch.iter().map(|(root, bytes)| {
+			let client = client.clone();
+			let (root, bytes) = (*root, bytes.clone());
+			tokio::spawn(async move { client.put_fragment(peer, root, bytes, None).await })
+		});
+		for put in futures::future::join_all(puts).await {
+			put.expect("task").expect("put");
+		}
+	}
+	start.elapsed()
+}
+
+async fn get_all(
+	client: &Client,
+	server: &Client,
+	fragments: &[(FragmentRoot, Bytes)],
+	parallel: usize,
+) -> Duration {
+	// Self-contained when run alone (`--only`): the server must hold the fragments.
+	for (root, bytes) in fragments {
+		if !server.store().contains(root).expect("store") {
+			server.store().put(root, bytes).expect("put");
+		}
+	}
+	let peer = server.local_peer_id();
+	let start = Instant::now();
+	for batch in fragments.chunks(parallel) {
+		let gets = batch.iter().map(|(root, _)| {
+			let client = client.clone();
+			let root = *root;
+			tokio::spawn(async move { client.get_fragment(peer, root, None).await })
+		});
+		for get in futures::future::join_all(gets).await {
+			assert_eq!(get.expect("task").expect("get").data.len(), FRAGMENT_SIZE);
+		}
+	}
+	start.elapsed()
+}
+
+fn mib_per_s(bytes: usize, elapsed: Duration) -> f64 {
+	bytes as f64 / (1024.0 * 1024.0) / elapsed.as_secs_f64()
+}
+
+fn main() {
+	let options = Options::parse();
+	let runtime =
+		tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+	runtime.block_on(async {
+		let fragments = fragments(options.fragments);
+		let total = fragments.len() * FRAGMENT_SIZE;
+		let chunk = options.chunk_kib * 1024;
+		let verifier: Arc<dyn FragmentVerifier> = Arc::new(Blake2Verifier);
+		// Accepts anything: isolates the network stack from the root check.
+		let unchecked: Arc<dyn FragmentVerifier> = Arc::new(|_: &FragmentRoot, _: &[u8]| true);
+		let memory = |verifier: &Arc<dyn FragmentVerifier>| -> Arc<dyn FragmentStore> {
+			Arc::new(MemoryStore::new(verifier.clone()))
+		};
+		let memory_server = node(memory(&verifier), verifier.clone(), chunk).await;
+		let unchecked_server = node(memory(&unchecked), unchecked.clone(), chunk).await;
+		let dir = tempfile::tempdir().expect("tempdir");
+		let disk = DiskStore::open(dir.path(), verifier.clone()).expect("disk store");
+		let disk_server = node(Arc::new(disk), verifier.clone(), chunk).await;
+		let (client, _) = node(memory(&verifier), verifier.clone(), chunk).await;
+		let (unchecked_client, _) = node(memory(&unchecked), unchecked.clone(), chunk).await;
+		for server in [&memory_server, &unchecked_server, &disk_server] {
+			client.add_peer_address(&server.1).await.expect("address");
+			unchecked_client.add_peer_address(&server.1).await.expect("address");
+		}
+
+		type Mode = (&'static str, Vec<Duration>);
+		let mut modes: Vec<Mode> = vec![
+			("plain TCP copy (no encryption, no root check)", vec![]),
+			("plain TCP copy + blake2 root check per fragment", vec![]),
+			("DHT PUT, root check skipped (network stack only)", vec![]),
+			("DHT GET, root check skipped (network stack only)", vec![]),
+			("DHT PUT -> memory store, 1 at a time", vec![]),
+			("DHT PUT -> memory store, 4 in parallel", vec![]),
+			("DHT GET <- memory store, 1 at a time", vec![]),
+			("DHT GET <- memory store, 4 in parallel", vec![]),
+			("DHT PUT -> disk store (fsync), 1 at a time", vec![]),
+			("blake2-256 of the same bytes alone (one core)", vec![]),
+		];
+		// Warm up connections and allocators.
+		put_all(&client, &memory_server.0, &fragments[..1], 1).await;
+		put_all(&unchecked_client, &unchecked_server.0, &fragments[..1], 1).await;
+		for _ in 0..options.rounds {
+			let run = |mode: usize| options.only.is_none_or(|only| only == mode + 1);
+			if run(0) {
+				modes[0].1.push(tcp_copy(&fragments, false).await);
+			}
+			if run(1) {
+				modes[1].1.push(tcp_copy(&fragments, true).await);
+			}
+			if run(2) {
+				modes[2]
+					.1
+					.push(put_all(&unchecked_client, &unchecked_server.0, &fragments, 1).await);
+			}
+			if run(3) {
+				modes[3]
+					.1
+					.push(get_all(&unchecked_client, &unchecked_server.0, &fragments, 1).await);
+			}
+			if run(4) {
+				modes[4].1.push(put_all(&client, &memory_server.0, &fragments, 1).await);
+			}
+			if run(5) {
+				modes[5].1.push(put_all(&client, &memory_server.0, &fragments, 4).await);
+			}
+			if run(6) {
+				modes[6].1.push(get_all(&client, &memory_server.0, &fragments, 1).await);
+			}
+			if run(7) {
+				modes[7].1.push(get_all(&client, &memory_server.0, &fragments, 4).await);
+			}
+			if run(8) {
+				modes[8].1.push(put_all(&client, &disk_server.0, &fragments, 1).await);
+			}
+			if !run(9) {
+				continue;
+			}
+			let start = Instant::now();
+			for (root, bytes) in &fragments {
+				assert!(verifier.verify(root, bytes));
+			}
+			modes[9].1.push(start.elapsed());
+		}
+
+		let best = |times: &[Duration]| times.iter().min().copied().unwrap_or_default();
+		let tcp = mib_per_s(total, best(&modes[0].1));
+		println!(
+			"\n{} fragments of 8 MiB ({} MiB) per round, best of {} rounds, {} KiB chunks, {} CPU cores\n",
+			fragments.len(),
+			total / (1024 * 1024),
+			options.rounds,
+			options.chunk_kib,
+			std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+		);
+		println!("| mode | best round | MiB/s | of plain TCP |");
+		println!("|---|---:|---:|---:|");
+		for (name, times) in modes.iter().filter(|(_, times)| !times.is_empty()) {
+			let rate = mib_per_s(total, best(times));
+			println!(
+				"| {name} | {:.3} s | {rate:.0} | {:.0} % |",
+				best(times).as_secs_f64(),
+				100.0 * rate / tcp
+			);
+		}
+	});
+}

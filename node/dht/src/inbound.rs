@@ -1,0 +1,351 @@
+//! The serving side of the fragment protocol: answers PUTs and GETs opened by remote peers.
+//!
+//! Each inbound stream runs in its own task, holding one of
+//! [`crate::Limits::max_inbound_transfers`] slots; beyond them a stream is answered `Busy` (or,
+//! under a flood, dropped). Every read and write has the idle timeout, and the whole exchange
+//! the transfer timeout, so a stalled or malicious peer holds a slot for a bounded time.
+
+use crate::{
+	metrics::{Op, Side},
+	policy::Decision,
+	protocol::{self, ErrorCode, ProtocolError, Request, Status},
+	service::Shared,
+	store::StoreError,
+	Event, FragmentRoot,
+};
+use futures::{AsyncReadExt, AsyncWriteExt};
+use libp2p::{PeerId, Stream};
+use std::{
+	io::{Read, Seek, SeekFrom},
+	sync::Arc,
+	time::{Duration, Instant},
+};
+use tokio::time::timeout;
+
+/// Takes an inbound fragment-protocol stream from `peer` and serves it in its own task.
+pub(crate) fn accept(shared: &Arc<Shared>, peer: PeerId, stream: Stream) {
+	if let Ok(slot) = shared.inbound_slots.clone().try_acquire_owned() {
+		let shared = shared.clone();
+		tokio::spawn(async move {
+			serve(&shared, peer, stream).await;
+			drop(slot);
+		});
+	} else if let Ok(slot) = shared.refusal_slots.clone().try_acquire_owned() {
+		let idle = shared.config.timeouts.idle;
+		shared.metrics.failed(Op::Unknown, Side::Inbound, ErrorCode::Busy.as_str());
+		tokio::spawn(async move {
+			let mut stream = stream;
+			let busy = Status::error(ErrorCode::Busy, "too many transfers in progress");
+			let _ = timeout(idle, protocol::write_status(&mut stream, &busy)).await;
+			let _ = timeout(idle, stream.close()).await;
+			drop(slot);
+		});
+	} else {
+		log::debug!(target: "cess-dht", "dropping a stream from {peer}: overloaded");
+	}
+}
+
+/// Why serving a stream ended early.
+struct Failure {
+	/// Metrics label.
+	reason: &'static str,
+	/// What to tell the peer, when the stream is still in a state to carry a status.
+	reply: Option<Status>,
+	/// For the log.
+	detail: String,
+}
+
+impl Failure {
+	/// A failure the peer is told about.
+	fn reply(code: ErrorCode, message: impl Into<String>) -> Self {
+		let message = message.into();
+		Self {
+			reason: code.as_str(),
+			reply: Some(Status::error(code, message.clone())),
+			detail: message,
+		}
+	}
+
+	/// The stream broke or timed out mid-data; nothing more can be said on it.
+	fn stream(reason: &'static str, detail: impl Into<String>) -> Self {
+		Self { reason, reply: None, detail: detail.into() }
+	}
+}
+
+/// Runs `f` on the blocking pool (store and policy calls may touch the disk or the chain).
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, Failure> {
+	tokio::task::spawn_blocking(f)
+		.await
+		.map_err(|e| Failure::reply(ErrorCode::Internal, format!("storage task failed: {e}")))
+}
+
+fn internal(e: impl std::fmt::Display) -> Failure {
+	Failure::reply(ErrorCode::Internal, format!("storage: {e}"))
+}
+
+async fn send_status(stream: &mut Stream, idle: Duration, status: Status) -> Result<(), Failure> {
+	match timeout(idle, protocol::write_status(stream, &status)).await {
+		Ok(Ok(())) => Ok(()),
+		Ok(Err(e)) => Err(Failure::stream("io", format!("sending status: {e}"))),
+		Err(_) => Err(Failure::stream("timeout", "sending status")),
+	}
+}
+
+async fn serve(shared: &Arc<Shared>, peer: PeerId, mut stream: Stream) {
+	let idle = shared.config.timeouts.idle;
+	let request = match timeout(idle, protocol::read_request(&mut stream)).await {
+		Ok(Ok(request)) => request,
+		Ok(Err(ProtocolError::Io(e))) => {
+			log::debug!(target: "cess-dht", "{peer} closed a stream before its request: {e}");
+			return;
+		}
+		Ok(Err(e)) => {
+			log::debug!(target: "cess-dht", "malformed request from {peer}: {e}");
+			shared.metrics.failed(Op::Unknown, Side::Inbound, ErrorCode::Malformed.as_str());
+			let status = Status::error(ErrorCode::Malformed, e.to_string());
+			let _ = send_status(&mut stream, idle, status).await;
+			let _ = timeout(idle, stream.close()).await;
+			return;
+		}
+		Err(_) => {
+			let status = Status::error(ErrorCode::Timeout, "no request received");
+			let _ = send_status(&mut stream, idle, status).await;
+			return;
+		}
+	};
+	let (op, root) = match request {
+		Request::Put { root, .. } => (Op::Put, root),
+		Request::Get { root, .. } => (Op::Get, root),
+	};
+	let _active = shared.metrics.active(Side::Inbound);
+	let started = Instant::now();
+	let work = async {
+		match request {
+			Request::Put { root, size } => serve_put(shared, peer, &mut stream, root, size).await,
+			Request::Get { root, offset } => {
+				serve_get(shared, peer, &mut stream, root, offset).await
+			}
+		}
+	};
+	let outcome = match timeout(shared.config.timeouts.transfer, work).await {
+		Ok(outcome) => outcome,
+		Err(_) => Err(Failure::reply(ErrorCode::Timeout, "transfer took too long")),
+	};
+	match outcome {
+		Ok(()) => shared.metrics.completed(op, Side::Inbound, started.elapsed()),
+		Err(failure) => {
+			log::debug!(
+				target: "cess-dht",
+				"{op:?} of {} from {peer} failed: {}",
+				crate::root_to_hex(&root),
+				failure.detail,
+			);
+			shared.metrics.failed(op, Side::Inbound, failure.reason);
+			if let Some(status) = failure.reply {
+				let _ = send_status(&mut stream, idle, status).await;
+			}
+		}
+	}
+	let _ = timeout(idle, stream.close()).await;
+}
+
+/// Marks a root as being uploaded, so that two streams never append to one partial upload.
+struct UploadGuard<'a> {
+	shared: &'a Shared,
+	root: FragmentRoot,
+}
+
+impl<'a> UploadGuard<'a> {
+	fn acquire(shared: &'a Shared, root: FragmentRoot) -> Option<Self> {
+		let mut uploads = shared.uploads.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+		uploads.insert(root).then_some(Self { shared, root })
+	}
+}
+
+impl Drop for UploadGuard<'_> {
+	fn drop(&mut self) {
+		let mut uploads =
+			self.shared.uploads.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+		uploads.remove(&self.root);
+	}
+}
+
+async fn serve_put(
+	shared: &Arc<Shared>,
+	peer: PeerId,
+	stream: &mut Stream,
+	root: FragmentRoot,
+	size: u64,
+) -> Result<(), Failure> {
+	let idle = shared.config.timeouts.idle;
+	let limits = &shared.config.limits;
+	if size == 0 {
+		return Err(Failure::reply(ErrorCode::Malformed, "empty fragment"));
+	}
+	if size > limits.max_fragment_size {
+		return Err(Failure::reply(
+			ErrorCode::TooLarge,
+			format!("{size} bytes exceed the limit of {} bytes", limits.max_fragment_size),
+		));
+	}
+	let policy = shared.policy.clone();
+	if let Decision::Deny(reason) = blocking(move || policy.may_put(&peer, &root, size)).await? {
+		return Err(Failure::reply(ErrorCode::Unauthorized, reason));
+	}
+
+	let store = shared.store.clone();
+	if let Some(held) = blocking(move || store.size(&root)).await?.map_err(internal)? {
+		// Idempotent: the fragment is here already, nothing needs to be sent.
+		if held != size {
+			return Err(Failure::reply(
+				ErrorCode::Malformed,
+				format!("fragment is held with {held} bytes, not {size}"),
+			));
+		}
+		send_status(stream, idle, Status::Ok(size)).await?;
+		send_status(stream, idle, Status::Ok(size)).await?;
+		let _ = shared.events.send(Event::FragmentStored { peer, root, size }).await;
+		return Ok(());
+	}
+
+	let _upload = UploadGuard::acquire(shared, root)
+		.ok_or_else(|| Failure::reply(ErrorCode::Busy, "the fragment is being uploaded already"))?;
+	let store = shared.store.clone();
+	let mut offset = blocking(move || store.partial_size(&root)).await?.map_err(internal)?;
+	if offset > size {
+		let store = shared.store.clone();
+		blocking(move || store.discard_partial(&root)).await?.map_err(internal)?;
+		offset = 0;
+	}
+	send_status(stream, idle, Status::Ok(offset)).await?;
+
+	let remaining = usize::try_from(size - offset).unwrap_or(usize::MAX);
+	let mut buffer = vec![0u8; limits.chunk_size.min(remaining).max(1)];
+	while offset < size {
+		let want = buffer.len().min(usize::try_from(size - offset).unwrap_or(usize::MAX));
+		let (filled, broken) = fill(stream, &mut buffer[..want], idle).await;
+		if filled > 0 {
+			let store = shared.store.clone();
+			let (returned, appended) = blocking(move || {
+				let result = store.append_partial(&root, offset, &buffer[..filled]);
+				(buffer, result)
+			})
+			.await?;
+			buffer = returned;
+			appended.map_err(internal)?;
+			offset += filled as u64;
+			shared.metrics.bytes_in(filled);
+		}
+		if let Some(failure) = broken {
+			return Err(failure);
+		}
+		if filled < want {
+			return Err(Failure::stream(
+				"io",
+				format!("stream ended after {offset} of {size} bytes; the partial upload is kept"),
+			));
+		}
+	}
+
+	let store = shared.store.clone();
+	match blocking(move || store.commit_partial(&root, size)).await? {
+		Ok(()) => {}
+		Err(StoreError::Integrity) => {
+			return Err(Failure::reply(
+				ErrorCode::IntegrityFailed,
+				"the fragment does not match its root; the upload was discarded",
+			))
+		}
+		Err(e @ StoreError::SizeMismatch { .. }) => {
+			return Err(Failure::reply(ErrorCode::IntegrityFailed, e.to_string()))
+		}
+		Err(e) => return Err(internal(e)),
+	}
+	send_status(stream, idle, Status::Ok(size)).await?;
+	let _ = shared.events.send(Event::FragmentStored { peer, root, size }).await;
+	Ok(())
+}
+
+/// Reads into `buffer` until it is full or the stream ends; returns the bytes read and, if the
+/// stream failed or stalled, why. Bytes read before a failure are still returned, so they can
+/// be kept for resumption.
+async fn fill(stream: &mut Stream, buffer: &mut [u8], idle: Duration) -> (usize, Option<Failure>) {
+	let mut filled = 0;
+	while filled < buffer.len() {
+		match timeout(idle, stream.read(&mut buffer[filled..])).await {
+			Ok(Ok(0)) => break,
+			Ok(Ok(n)) => filled += n,
+			Ok(Err(e)) => {
+				return (filled, Some(Failure::stream("io", format!("reading data: {e}"))))
+			}
+			Err(_) => return (filled, Some(Failure::stream("timeout", "waiting for data"))),
+		}
+	}
+	(filled, None)
+}
+
+async fn serve_get(
+	shared: &Arc<Shared>,
+	peer: PeerId,
+	stream: &mut Stream,
+	root: FragmentRoot,
+	offset: u64,
+) -> Result<(), Failure> {
+	let idle = shared.config.timeouts.idle;
+	let policy = shared.policy.clone();
+	if let Decision::Deny(reason) = blocking(move || policy.may_get(&peer, &root)).await? {
+		return Err(Failure::reply(ErrorCode::Unauthorized, reason));
+	}
+	let store = shared.store.clone();
+	let Some(fragment) = blocking(move || store.open(&root)).await?.map_err(internal)? else {
+		return Err(Failure::reply(ErrorCode::NotFound, "fragment not held here"));
+	};
+	let size = fragment.size;
+	if offset > size {
+		return Err(Failure::reply(
+			ErrorCode::Malformed,
+			format!("offset {offset} is beyond the fragment's {size} bytes"),
+		));
+	}
+	let mut reader = fragment.reader;
+	if offset > 0 {
+		let (returned, seeked) = blocking(move || {
+			let result = reader.seek(SeekFrom::Start(offset));
+			(reader, result)
+		})
+		.await?;
+		reader = returned;
+		seeked.map_err(internal)?;
+	}
+	send_status(stream, idle, Status::Ok(size)).await?;
+
+	let remaining = usize::try_from(size - offset).unwrap_or(usize::MAX);
+	let mut buffer = vec![0u8; shared.config.limits.chunk_size.min(remaining).max(1)];
+	let mut sent = offset;
+	while sent < size {
+		let want = buffer.len().min(usize::try_from(size - sent).unwrap_or(usize::MAX));
+		let (returned_reader, returned_buffer, read) = blocking(move || {
+			let result = reader.read_exact(&mut buffer[..want]);
+			(reader, buffer, result)
+		})
+		.await?;
+		reader = returned_reader;
+		buffer = returned_buffer;
+		// The status promised `size` bytes; a failing disk can only end the stream now.
+		read.map_err(|e| Failure::stream("internal", format!("reading the fragment: {e}")))?;
+		match timeout(idle, stream.write_all(&buffer[..want])).await {
+			Ok(Ok(())) => {}
+			Ok(Err(e)) => return Err(Failure::stream("io", format!("sending data: {e}"))),
+			Err(_) => return Err(Failure::stream("timeout", "sending data")),
+		}
+		sent += want as u64;
+		shared.metrics.bytes_out(want);
+	}
+	match timeout(idle, stream.flush()).await {
+		Ok(Ok(())) => {}
+		Ok(Err(e)) => return Err(Failure::stream("io", format!("flushing data: {e}"))),
+		Err(_) => return Err(Failure::stream("timeout", "flushing data")),
+	}
+	let _ = shared.events.send(Event::FragmentServed { peer, root, bytes: size - offset }).await;
+	Ok(())
+}

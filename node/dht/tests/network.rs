@@ -1,0 +1,619 @@
+//! Several swarms in one process on 127.0.0.1: discovery, PUT/GET of 8 MiB fragments,
+//! integrity, authorization, malformed input, interrupted transfers.
+
+mod common;
+
+use cess_dht::{
+	protocol::{self, ErrorCode, Request, Status},
+	store::StoredFragment,
+	AllowAll, Config, Event, FragmentRoot, FragmentStore, KademliaMode, Keypair, Limits,
+	MemoryStore, PeerAllowList, Progress, ProgressFn, StoreError, TransferError,
+};
+use common::*;
+use futures::{AsyncReadExt, AsyncWriteExt};
+use std::{
+	io::{self, Read, Seek, SeekFrom},
+	sync::{
+		atomic::{AtomicBool, AtomicU64, Ordering},
+		Arc, Mutex,
+	},
+	time::Duration,
+};
+
+fn memory_store() -> Arc<dyn FragmentStore> {
+	Arc::new(MemoryStore::new(verifier()))
+}
+
+fn address_without_p2p(address: &cess_dht::Multiaddr) -> cess_dht::Multiaddr {
+	let mut address = address.clone();
+	address.pop();
+	address
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discovery_finds_a_miner_through_a_bootstrap_peer() {
+	let bootnode = spawn_node(test_config(), memory_store(), Arc::new(AllowAll)).await;
+	let with_bootnode = |mode| Config {
+		bootstrap_peers: vec![bootnode.address.clone()],
+		kademlia_mode: mode,
+		..test_config()
+	};
+	let miner =
+		spawn_node(with_bootnode(KademliaMode::Server), memory_store(), Arc::new(AllowAll)).await;
+	let client =
+		spawn_node(with_bootnode(KademliaMode::Client), memory_store(), Arc::new(AllowAll)).await;
+
+	// The client was only told the bootnode; the miner's address must come from the DHT.
+	let found = eventually(Duration::from_secs(15), "the miner to be discoverable", || async {
+		client.client.find_peer(miner.peer_id).await.ok()
+	})
+	.await;
+	assert!(
+		found.contains(&address_without_p2p(&miner.address)),
+		"discovered {found:?}, the miner listens on {}",
+		miner.address
+	);
+
+	// The discovered address is the one transfers use.
+	let (root, bytes) = fragment(64 * 1024, 1);
+	client.client.put_fragment(miner.peer_id, root, bytes.clone(), None).await.unwrap();
+	assert_eq!(miner.client.store().read(&root).unwrap(), Some(bytes));
+
+	// An unknown peer is reported as not found rather than hanging.
+	let stranger = Keypair::generate_ed25519().public().to_peer_id();
+	assert!(client.client.find_peer(stranger).await.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn provider_records_announce_fragment_holders() {
+	let bootnode = spawn_node(test_config(), memory_store(), Arc::new(AllowAll)).await;
+	let config = || Config { bootstrap_peers: vec![bootnode.address.clone()], ..test_config() };
+	let miner = spawn_node(config(), memory_store(), Arc::new(AllowAll)).await;
+	let client = spawn_node(config(), memory_store(), Arc::new(AllowAll)).await;
+	let root: FragmentRoot = [42; 32];
+
+	eventually(Duration::from_secs(15), "the miner's provider record to be stored", || async {
+		miner.client.start_providing(root).await.ok()
+	})
+	.await;
+	let providers = eventually(Duration::from_secs(15), "the provider record", || async {
+		let providers = client.client.get_providers(root).await.ok()?;
+		providers.contains(&miner.peer_id).then_some(providers)
+	})
+	.await;
+	assert!(providers.contains(&miner.peer_id));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn put_and_get_an_8_mib_fragment() {
+	let dir = tempfile::tempdir().unwrap();
+	let disk = disk_store(dir.path());
+	let mut miner = spawn_node(test_config(), disk.clone(), Arc::new(AllowAll)).await;
+	let client = spawn_node(test_config(), memory_store(), Arc::new(AllowAll)).await;
+	client.client.add_peer_address(&miner.address).await.unwrap();
+	let (root, bytes) = fragment(FRAGMENT_SIZE, 2);
+
+	let reports = Arc::new(Mutex::new(Vec::<Progress>::new()));
+	let sink = reports.clone();
+	let progress: ProgressFn = Arc::new(move |p: &Progress| sink.lock().unwrap().push(p.clone()));
+	let report = client
+		.client
+		.put_fragment(miner.peer_id, root, bytes.clone(), Some(progress))
+		.await
+		.unwrap();
+	assert_eq!((report.attempts, report.resumed_from, report.size), (1, 0, FRAGMENT_SIZE as u64));
+
+	// Progress came in chunks, never went backwards, and ended at the fragment's size.
+	let reports = reports.lock().unwrap().clone();
+	assert!(
+		reports.len() >= FRAGMENT_SIZE / Limits::default().chunk_size,
+		"{} reports",
+		reports.len()
+	);
+	assert!(reports.windows(2).all(|w| w[0].transferred <= w[1].transferred));
+	assert_eq!(
+		reports.last().map(|p| (p.transferred, p.total)),
+		Some((bytes.len() as u64, bytes.len() as u64))
+	);
+
+	// The miner was told, and the fragment is on disk, complete, with no partial left.
+	let event = tokio::time::timeout(Duration::from_secs(5), miner.events.recv()).await.unwrap();
+	assert_eq!(
+		event,
+		Some(Event::FragmentStored { peer: client.peer_id, root, size: FRAGMENT_SIZE as u64 })
+	);
+	assert_eq!(std::fs::read(disk.fragment_path(&root)).unwrap(), bytes);
+	assert!(!disk.partial_path(&root).exists());
+
+	let fetched = client.client.get_fragment(miner.peer_id, root, None).await.unwrap();
+	assert_eq!(fetched.data, bytes);
+	assert_eq!(fetched.report.attempts, 1);
+	let event = tokio::time::timeout(Duration::from_secs(5), miner.events.recv()).await.unwrap();
+	assert_eq!(
+		event,
+		Some(Event::FragmentServed { peer: client.peer_id, root, bytes: FRAGMENT_SIZE as u64 })
+	);
+
+	// A second PUT of a fragment already held moves no data and succeeds.
+	let report =
+		client.client.put_fragment(miner.peer_id, root, bytes.clone(), None).await.unwrap();
+	assert_eq!(report.resumed_from, FRAGMENT_SIZE as u64);
+
+	// Metrics: both sides counted the bytes and the transfers.
+	let size = FRAGMENT_SIZE as f64;
+	let m = &miner.registry;
+	assert_eq!(metric(m, "cess_dht_fragment_bytes_total", &[("direction", "in")]), size);
+	assert_eq!(metric(m, "cess_dht_fragment_bytes_total", &[("direction", "out")]), size);
+	let put_inbound = [("op", "put"), ("side", "inbound")];
+	assert_eq!(metric(m, "cess_dht_fragment_transfers_total", &put_inbound), 2.0);
+	assert!(metric(m, "cess_dht_connected_peers", &[]) >= 1.0);
+	let c = &client.registry;
+	assert_eq!(metric(c, "cess_dht_fragment_bytes_total", &[("direction", "out")]), size);
+	let get_outbound = [("op", "get"), ("side", "outbound")];
+	assert_eq!(metric(c, "cess_dht_fragment_transfers_total", &get_outbound), 1.0);
+	assert_eq!(metric(c, "cess_dht_fragment_failures_total", &[]), 0.0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_corrupted_payload_is_rejected() {
+	let dir = tempfile::tempdir().unwrap();
+	let disk = disk_store(dir.path());
+	let mut miner = spawn_node(test_config(), disk.clone(), Arc::new(AllowAll)).await;
+	let client = spawn_node(test_config(), memory_store(), Arc::new(AllowAll)).await;
+	client.client.add_peer_address(&miner.address).await.unwrap();
+	let (root, bytes) = fragment(FRAGMENT_SIZE, 3);
+	let mut corrupted = bytes.clone();
+	corrupted[FRAGMENT_SIZE / 2] ^= 0x01;
+
+	let error = client.client.put_fragment(miner.peer_id, root, corrupted, None).await.unwrap_err();
+	assert!(
+		matches!(error, TransferError::Rejected { code: ErrorCode::IntegrityFailed, .. }),
+		"{error:?}"
+	);
+	// Not retried: a fresh upload failing its root check is final.
+	let failures = [("op", "put"), ("side", "outbound"), ("reason", "integrity")];
+	assert_eq!(metric(&client.registry, "cess_dht_fragment_failures_total", &failures), 1.0);
+	assert!(!disk.contains(&root).unwrap());
+	assert_eq!(disk.partial_size(&root).unwrap(), 0, "the bad upload must be discarded");
+	assert!(miner.events.try_recv().is_err(), "no FragmentStored for a rejected upload");
+
+	// The genuine bytes are accepted afterwards.
+	client.client.put_fragment(miner.peer_id, root, bytes.clone(), None).await.unwrap();
+	assert_eq!(disk.read(&root).unwrap(), Some(bytes));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fragment_corrupted_on_the_miner_is_rejected_by_the_fetcher() {
+	let dir = tempfile::tempdir().unwrap();
+	let disk = disk_store(dir.path());
+	let miner = spawn_node(test_config(), disk.clone(), Arc::new(AllowAll)).await;
+	let client = spawn_node(test_config(), memory_store(), Arc::new(AllowAll)).await;
+	client.client.add_peer_address(&miner.address).await.unwrap();
+	let (root, bytes) = fragment(1024 * 1024, 4);
+	disk.put(&root, &bytes).unwrap();
+
+	// Bit rot on the miner's disk.
+	let path = disk.fragment_path(&root);
+	let mut on_disk = std::fs::read(&path).unwrap();
+	on_disk[12345] ^= 0x80;
+	std::fs::write(&path, on_disk).unwrap();
+
+	let error = client.client.get_fragment(miner.peer_id, root, None).await.unwrap_err();
+	assert!(matches!(error, TransferError::Integrity), "{error:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unauthorized_put_is_refused_before_any_data_moves() {
+	let allowed = spawn_node(test_config(), memory_store(), Arc::new(AllowAll)).await;
+	let stranger = spawn_node(test_config(), memory_store(), Arc::new(AllowAll)).await;
+	let policy =
+		PeerAllowList { put: [allowed.peer_id].into(), get: Some([allowed.peer_id].into()) };
+	let miner = spawn_node(test_config(), memory_store(), Arc::new(policy)).await;
+	for node in [&allowed, &stranger] {
+		node.client.add_peer_address(&miner.address).await.unwrap();
+	}
+	let (root, bytes) = fragment(FRAGMENT_SIZE, 5);
+
+	let error =
+		stranger.client.put_fragment(miner.peer_id, root, bytes.clone(), None).await.unwrap_err();
+	match error {
+		TransferError::Rejected { code: ErrorCode::Unauthorized, message } => {
+			assert!(message.contains("may not store"), "{message}")
+		}
+		other => panic!("expected an authorization refusal, got {other:?}"),
+	}
+	assert!(!miner.client.store().contains(&root).unwrap());
+	assert_eq!(
+		metric(&miner.registry, "cess_dht_fragment_bytes_total", &[("direction", "in")]),
+		0.0
+	);
+
+	allowed.client.put_fragment(miner.peer_id, root, bytes.clone(), None).await.unwrap();
+	assert!(miner.client.store().contains(&root).unwrap());
+
+	// GET is restricted the same way.
+	let error = stranger.client.get_fragment(miner.peer_id, root, None).await.unwrap_err();
+	assert!(matches!(error, TransferError::Rejected { code: ErrorCode::Unauthorized, .. }));
+	let fetched = allowed.client.get_fragment(miner.peer_id, root, None).await.unwrap();
+	assert_eq!(fetched.data, bytes);
+}
+
+/// Reads until the stream ends; `true` if it ended cleanly or was reset (it is closed).
+async fn stream_is_closed(stream: &mut cess_dht::libp2p::Stream) -> bool {
+	let mut rest = Vec::new();
+	match tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut rest)).await {
+		Ok(Ok(_)) => rest.is_empty(),
+		Ok(Err(_)) => true,
+		Err(_) => false,
+	}
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_and_malformed_requests_get_an_error_and_a_closed_stream() {
+	let limits = Limits { max_fragment_size: 1024 * 1024, ..Limits::default() };
+	let miner =
+		spawn_node(Config { limits, ..test_config() }, memory_store(), Arc::new(AllowAll)).await;
+	let client = spawn_node(test_config(), memory_store(), Arc::new(AllowAll)).await;
+	client.client.add_peer_address(&miner.address).await.unwrap();
+	let peer = miner.peer_id;
+
+	// Announcing more than the limit.
+	let mut stream = client.client.open_stream(peer).await.unwrap();
+	let put = Request::Put { root: [1; 32], size: 1024 * 1024 * 1024 };
+	protocol::write_request(&mut stream, &put).await.unwrap();
+	let status = protocol::read_status(&mut stream).await.unwrap();
+	assert!(matches!(status, Status::Error { code: ErrorCode::TooLarge, .. }), "{status:?}");
+	assert!(stream_is_closed(&mut stream).await);
+
+	// An unknown operation.
+	let mut stream = client.client.open_stream(peer).await.unwrap();
+	let mut bogus = put.encode();
+	bogus[0] = 0x09;
+	stream.write_all(&bogus).await.unwrap();
+	stream.flush().await.unwrap();
+	let status = protocol::read_status(&mut stream).await.unwrap();
+	assert!(matches!(status, Status::Error { code: ErrorCode::Malformed, .. }), "{status:?}");
+	assert!(stream_is_closed(&mut stream).await);
+
+	// A truncated header, then the opener hangs up.
+	let mut stream = client.client.open_stream(peer).await.unwrap();
+	stream.write_all(&[0x01, 0xff, 0xff]).await.unwrap();
+	stream.close().await.unwrap();
+	assert!(stream_is_closed(&mut stream).await);
+
+	// A GET of something not held.
+	let mut stream = client.client.open_stream(peer).await.unwrap();
+	protocol::write_request(&mut stream, &Request::Get { root: [2; 32], offset: 0 }).await.unwrap();
+	let status = protocol::read_status(&mut stream).await.unwrap();
+	assert!(matches!(status, Status::Error { code: ErrorCode::NotFound, .. }), "{status:?}");
+	assert!(stream_is_closed(&mut stream).await);
+
+	// The client refuses to send a fragment over its own limit.
+	let small = spawn_node(
+		Config { limits: Limits { max_fragment_size: 10, ..Limits::default() }, ..test_config() },
+		memory_store(),
+		Arc::new(AllowAll),
+	)
+	.await;
+	let error = small.client.put_fragment(peer, [0; 32], vec![0u8; 11], None).await.unwrap_err();
+	assert!(matches!(error, TransferError::TooLarge { size: 11, limit: 10 }), "{error:?}");
+
+	// The miner survived all of it and still serves.
+	let (root, bytes) = fragment(512 * 1024, 6);
+	client.client.put_fragment(peer, root, bytes.clone(), None).await.unwrap();
+	assert_eq!(client.client.get_fragment(peer, root, None).await.unwrap().data, bytes);
+	let malformed = [("op", "unknown"), ("side", "inbound"), ("reason", "malformed")];
+	assert_eq!(metric(&miner.registry, "cess_dht_fragment_failures_total", &malformed), 1.0);
+}
+
+/// A store that fails once: an append crossing `fail_after` upload bytes, or a read of a stored
+/// fragment crossing `fail_after` bytes — a failure in the middle of a transfer.
+struct FailOnce {
+	inner: MemoryStore,
+	fail_after: u64,
+	appended: AtomicU64,
+	failed: AtomicBool,
+}
+
+impl FailOnce {
+	fn new(fail_after: u64) -> Arc<Self> {
+		Arc::new(Self {
+			inner: MemoryStore::new(verifier()),
+			fail_after,
+			appended: AtomicU64::new(0),
+			failed: AtomicBool::new(false),
+		})
+	}
+}
+
+struct FailingReader {
+	inner: Box<dyn cess_dht::store::FragmentSource>,
+	position: u64,
+	fail_at: Option<u64>,
+}
+
+impl Read for FailingReader {
+	fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+		if self.fail_at.is_some_and(|at| self.position + buf.len() as u64 > at) {
+			return Err(io::Error::other("injected read failure"));
+		}
+		let n = self.inner.read(buf)?;
+		self.position += n as u64;
+		Ok(n)
+	}
+}
+
+impl Seek for FailingReader {
+	fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+		self.position = self.inner.seek(to)?;
+		Ok(self.position)
+	}
+}
+
+impl FragmentStore for FailOnce {
+	fn size(&self, root: &FragmentRoot) -> io::Result<Option<u64>> {
+		self.inner.size(root)
+	}
+
+	fn open(&self, root: &FragmentRoot) -> io::Result<Option<StoredFragment>> {
+		let Some(fragment) = self.inner.open(root)? else { return Ok(None) };
+		let fail_at = (!self.failed.swap(true, Ordering::SeqCst)).then_some(self.fail_after);
+		Ok(Some(StoredFragment {
+			size: fragment.size,
+			reader: Box::new(FailingReader { inner: fragment.reader, position: 0, fail_at }),
+		}))
+	}
+
+	fn put(&self, root: &FragmentRoot, bytes: &[u8]) -> Result<(), StoreError> {
+		self.inner.put(root, bytes)
+	}
+
+	fn partial_size(&self, root: &FragmentRoot) -> io::Result<u64> {
+		self.inner.partial_size(root)
+	}
+
+	fn append_partial(
+		&self,
+		root: &FragmentRoot,
+		offset: u64,
+		bytes: &[u8],
+	) -> Result<(), StoreError> {
+		let before = self.appended.fetch_add(bytes.len() as u64, Ordering::SeqCst);
+		if before + bytes.len() as u64 > self.fail_after
+			&& !self.failed.swap(true, Ordering::SeqCst)
+		{
+			return Err(StoreError::Io(io::Error::other("injected write failure")));
+		}
+		self.inner.append_partial(root, offset, bytes)
+	}
+
+	fn commit_partial(&self, root: &FragmentRoot, size: u64) -> Result<(), StoreError> {
+		self.inner.commit_partial(root, size)
+	}
+
+	fn discard_partial(&self, root: &FragmentRoot) -> io::Result<()> {
+		self.inner.discard_partial(root)
+	}
+
+	fn remove(&self, root: &FragmentRoot) -> io::Result<bool> {
+		self.inner.remove(root)
+	}
+
+	fn roots(&self) -> io::Result<Vec<FragmentRoot>> {
+		self.inner.roots()
+	}
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_put_resumes_where_the_partial_upload_ends() {
+	let fail_after = 3 * 1024 * 1024;
+	let store = FailOnce::new(fail_after);
+	let miner = spawn_node(test_config(), store.clone(), Arc::new(AllowAll)).await;
+	let client = spawn_node(test_config(), memory_store(), Arc::new(AllowAll)).await;
+	client.client.add_peer_address(&miner.address).await.unwrap();
+	let (root, bytes) = fragment(FRAGMENT_SIZE, 7);
+
+	let report =
+		client.client.put_fragment(miner.peer_id, root, bytes.clone(), None).await.unwrap();
+	assert_eq!(report.attempts, 2);
+	assert!(
+		report.resumed_from > 0 && report.resumed_from <= fail_after,
+		"resumed from {}",
+		report.resumed_from
+	);
+	assert_eq!(store.read(&root).unwrap(), Some(bytes));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_get_resumes_after_the_bytes_received() {
+	let fail_after = 5 * 1024 * 1024;
+	let store = FailOnce::new(fail_after);
+	let (root, bytes) = fragment(FRAGMENT_SIZE, 8);
+	store.inner.put(&root, &bytes).unwrap();
+	let miner = spawn_node(test_config(), store.clone(), Arc::new(AllowAll)).await;
+	let client = spawn_node(test_config(), memory_store(), Arc::new(AllowAll)).await;
+	client.client.add_peer_address(&miner.address).await.unwrap();
+
+	let fetched = client.client.get_fragment(miner.peer_id, root, None).await.unwrap();
+	assert_eq!(fetched.data, bytes);
+	assert_eq!(fetched.report.attempts, 2);
+	assert!(
+		fetched.report.resumed_from > 0 && fetched.report.resumed_from <= fail_after,
+		"resumed from {}",
+		fetched.report.resumed_from
+	);
+}
+
+/// A store whose uploads stall once past `stall_after` bytes until released, then fail: lets a
+/// test kill the node at a known point of a transfer.
+struct StallOnce {
+	inner: Arc<dyn FragmentStore>,
+	stall_after: u64,
+	appended: AtomicU64,
+	stalled: Mutex<Option<std::sync::mpsc::Sender<()>>>,
+	release: Mutex<std::sync::mpsc::Receiver<()>>,
+}
+
+impl FragmentStore for StallOnce {
+	fn size(&self, root: &FragmentRoot) -> io::Result<Option<u64>> {
+		self.inner.size(root)
+	}
+
+	fn open(&self, root: &FragmentRoot) -> io::Result<Option<StoredFragment>> {
+		self.inner.open(root)
+	}
+
+	fn put(&self, root: &FragmentRoot, bytes: &[u8]) -> Result<(), StoreError> {
+		self.inner.put(root, bytes)
+	}
+
+	fn partial_size(&self, root: &FragmentRoot) -> io::Result<u64> {
+		self.inner.partial_size(root)
+	}
+
+	fn append_partial(
+		&self,
+		root: &FragmentRoot,
+		offset: u64,
+		bytes: &[u8],
+	) -> Result<(), StoreError> {
+		self.inner.append_partial(root, offset, bytes)?;
+		let total =
+			self.appended.fetch_add(bytes.len() as u64, Ordering::SeqCst) + bytes.len() as u64;
+		if total >= self.stall_after {
+			if let Some(stalled) = self.stalled.lock().unwrap().take() {
+				let _ = stalled.send(());
+				let _ = self.release.lock().unwrap().recv();
+				return Err(StoreError::Io(io::Error::other("the node was killed")));
+			}
+		}
+		Ok(())
+	}
+
+	fn commit_partial(&self, root: &FragmentRoot, size: u64) -> Result<(), StoreError> {
+		self.inner.commit_partial(root, size)
+	}
+
+	fn discard_partial(&self, root: &FragmentRoot) -> io::Result<()> {
+		self.inner.discard_partial(root)
+	}
+
+	fn remove(&self, root: &FragmentRoot) -> io::Result<bool> {
+		self.inner.remove(root)
+	}
+
+	fn roots(&self) -> io::Result<Vec<FragmentRoot>> {
+		self.inner.roots()
+	}
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_killed_mid_transfer_and_restarted_gets_the_put_retried_to_success() {
+	let dir = tempfile::tempdir().unwrap();
+	let keypair = Keypair::generate_ed25519();
+	let stall_after = 3 * 1024 * 1024;
+	let (stalled_tx, stalled_rx) = std::sync::mpsc::channel();
+	let (release_tx, release_rx) = std::sync::mpsc::channel();
+	let store = Arc::new(StallOnce {
+		inner: disk_store(dir.path()),
+		stall_after,
+		appended: AtomicU64::new(0),
+		stalled: Mutex::new(Some(stalled_tx)),
+		release: Mutex::new(release_rx),
+	});
+	let miner =
+		spawn_node_with_key(test_config(), store, Arc::new(AllowAll), keypair.clone()).await;
+	let retrying = Config {
+		retry: cess_dht::RetryPolicy {
+			attempts: 20,
+			initial_backoff: Duration::from_millis(100),
+			max_backoff: Duration::from_millis(300),
+		},
+		..test_config()
+	};
+	let client = spawn_node(retrying, memory_store(), Arc::new(AllowAll)).await;
+	client.client.add_peer_address(&miner.address).await.unwrap();
+	let (root, bytes) = fragment(FRAGMENT_SIZE, 9);
+
+	let uploader = client.client.clone();
+	let peer = miner.peer_id;
+	let data = bytes.clone();
+	let put = tokio::spawn(async move { uploader.put_fragment(peer, root, data, None).await });
+
+	// Kill the miner (its swarm, listener and connections) while the upload is in its middle.
+	tokio::task::spawn_blocking(move || stalled_rx.recv_timeout(Duration::from_secs(20)))
+		.await
+		.unwrap()
+		.expect("the upload reached the stall point");
+	miner.service.abort();
+	assert!(miner.service.await.unwrap_err().is_cancelled());
+	release_tx.send(()).unwrap();
+
+	// Restart it with the same identity, port and disk.
+	let port_config =
+		Config { listen_addresses: vec![address_without_p2p(&miner.address)], ..test_config() };
+	let restarted =
+		spawn_node_with_key(port_config, disk_store(dir.path()), Arc::new(AllowAll), keypair).await;
+	assert_eq!(restarted.peer_id, peer);
+
+	let report =
+		tokio::time::timeout(Duration::from_secs(60), put).await.unwrap().unwrap().unwrap();
+	assert!(report.attempts >= 2, "{report:?}");
+	assert!(
+		report.resumed_from >= stall_after && report.resumed_from < FRAGMENT_SIZE as u64,
+		"resumed from {}",
+		report.resumed_from
+	);
+	assert_eq!(restarted.client.store().read(&root).unwrap(), Some(bytes));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transfers_beyond_the_inbound_limit_are_refused_as_busy_then_retried() {
+	let (stalled_tx, stalled_rx) = std::sync::mpsc::channel();
+	let (release_tx, release_rx) = std::sync::mpsc::channel();
+	let store = Arc::new(StallOnce {
+		inner: memory_store(),
+		stall_after: 1,
+		appended: AtomicU64::new(0),
+		stalled: Mutex::new(Some(stalled_tx)),
+		release: Mutex::new(release_rx),
+	});
+	let limits = Limits { max_inbound_transfers: 1, ..Limits::default() };
+	let miner =
+		spawn_node(Config { limits, ..test_config() }, store.clone(), Arc::new(AllowAll)).await;
+	let client = spawn_node(test_config(), memory_store(), Arc::new(AllowAll)).await;
+	let impatient = Config {
+		retry: cess_dht::RetryPolicy { attempts: 1, ..test_config().retry },
+		..test_config()
+	};
+	let other = spawn_node(impatient, memory_store(), Arc::new(AllowAll)).await;
+	for node in [&client, &other] {
+		node.client.add_peer_address(&miner.address).await.unwrap();
+	}
+	let (first_root, first) = fragment(1024 * 1024, 10);
+	let (second_root, second) = fragment(1024 * 1024, 11);
+
+	let uploader = client.client.clone();
+	let peer = miner.peer_id;
+	let data = first.clone();
+	let first_put =
+		tokio::spawn(async move { uploader.put_fragment(peer, first_root, data, None).await });
+	tokio::task::spawn_blocking(move || stalled_rx.recv_timeout(Duration::from_secs(20)))
+		.await
+		.unwrap()
+		.expect("the first upload holds the only slot");
+
+	// The only slot is taken: a second transfer is refused at once, and not retried here.
+	let error =
+		other.client.put_fragment(peer, second_root, second.clone(), None).await.unwrap_err();
+	assert!(matches!(error, TransferError::Rejected { code: ErrorCode::Busy, .. }), "{error:?}");
+
+	// Once the stalled upload fails, its client retries and resumes; then the slot is free again.
+	release_tx.send(()).unwrap();
+	let report =
+		tokio::time::timeout(Duration::from_secs(30), first_put).await.unwrap().unwrap().unwrap();
+	assert!(report.attempts >= 2, "{report:?}");
+	other.client.put_fragment(peer, second_root, second.clone(), None).await.unwrap();
+	assert_eq!(store.read(&first_root).unwrap(), Some(first));
+	assert_eq!(store.read(&second_root).unwrap(), Some(second));
+}

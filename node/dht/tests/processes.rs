@@ -1,0 +1,163 @@
+//! Peers in separate processes (`cess-dht-peer`) on 127.0.0.1, driven by a client in this one:
+//! discovery through a bootstrap process, 8 MiB PUT/GET, authorization, and a miner process
+//! killed in the middle of an upload and restarted.
+
+mod common;
+
+use cess_dht::{
+	root_to_hex, AllowAll, Config, ErrorCode, KademliaMode, MemoryStore, PeerId, RetryPolicy,
+	TransferError,
+};
+use common::*;
+use std::{sync::Arc, time::Duration};
+
+fn client_config(bootnode: &PeerProcess) -> Config {
+	Config {
+		bootstrap_peers: vec![bootnode.address.clone()],
+		kademlia_mode: KademliaMode::Client,
+		..test_config()
+	}
+}
+
+fn without_p2p(address: &cess_dht::Multiaddr) -> cess_dht::Multiaddr {
+	let mut address = address.clone();
+	address.pop();
+	address
+}
+
+fn fragment_file(store: &std::path::Path, root: &[u8; 32]) -> std::path::PathBuf {
+	let hex = root_to_hex(root);
+	store.join("fragments").join(&hex[..2]).join(hex)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn separate_processes_discover_store_and_serve_8_mib_fragments() {
+	let dir = tempfile::tempdir().unwrap();
+	let bootnode = PeerProcess::spawn(&["--seed".into(), "11".into()]).await;
+	let store = dir.path().to_string_lossy().into_owned();
+	let mut miner = PeerProcess::spawn(&[
+		"--seed".into(),
+		"12".into(),
+		"--store".into(),
+		store,
+		"--bootstrap".into(),
+		bootnode.address.to_string(),
+	])
+	.await;
+	let client = spawn_node(
+		client_config(&bootnode),
+		Arc::new(MemoryStore::new(verifier())),
+		Arc::new(AllowAll),
+	)
+	.await;
+
+	let found =
+		eventually(Duration::from_secs(15), "the miner process to be discoverable", || async {
+			client.client.find_peer(miner.peer_id).await.ok()
+		})
+		.await;
+	assert!(found.contains(&without_p2p(&miner.address)), "found {found:?}");
+
+	let (root, bytes) = fragment(FRAGMENT_SIZE, 21);
+	let report =
+		client.client.put_fragment(miner.peer_id, root, bytes.clone(), None).await.unwrap();
+	assert_eq!(report.attempts, 1);
+	assert_eq!(miner.next_stored().await, (root_to_hex(&root), FRAGMENT_SIZE as u64));
+	assert_eq!(std::fs::read(fragment_file(dir.path(), &root)).unwrap(), bytes);
+
+	let fetched = client.client.get_fragment(miner.peer_id, root, None).await.unwrap();
+	assert_eq!(fetched.data, bytes);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_separate_process_refuses_an_unauthorized_put() {
+	let dir = tempfile::tempdir().unwrap();
+	let only = PeerId::random();
+	let miner = PeerProcess::spawn(&[
+		"--store".into(),
+		dir.path().to_string_lossy().into_owned(),
+		"--allow-put".into(),
+		only.to_string(),
+	])
+	.await;
+	let client =
+		spawn_node(test_config(), Arc::new(MemoryStore::new(verifier())), Arc::new(AllowAll)).await;
+	client.client.add_peer_address(&miner.address).await.unwrap();
+	let (root, bytes) = fragment(FRAGMENT_SIZE, 22);
+
+	let error = client.client.put_fragment(miner.peer_id, root, bytes, None).await.unwrap_err();
+	assert!(
+		matches!(error, TransferError::Rejected { code: ErrorCode::Unauthorized, .. }),
+		"{error:?}"
+	);
+	let error = client.client.get_fragment(miner.peer_id, root, None).await.unwrap_err();
+	assert!(
+		matches!(error, TransferError::Rejected { code: ErrorCode::NotFound, .. }),
+		"{error:?}"
+	);
+	assert!(!fragment_file(dir.path(), &root).exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_miner_process_killed_mid_upload_is_restarted_and_the_put_resumes_to_success() {
+	let dir = tempfile::tempdir().unwrap();
+	let store = dir.path().to_string_lossy().into_owned();
+	let exit_after: u64 = 3 * 1024 * 1024;
+	let mut miner = PeerProcess::spawn(&[
+		"--seed".into(),
+		"13".into(),
+		"--store".into(),
+		store.clone(),
+		"--exit-after-bytes".into(),
+		exit_after.to_string(),
+	])
+	.await;
+	let retrying = Config {
+		retry: RetryPolicy {
+			attempts: 30,
+			initial_backoff: Duration::from_millis(100),
+			max_backoff: Duration::from_millis(300),
+		},
+		..test_config()
+	};
+	let client =
+		spawn_node(retrying, Arc::new(MemoryStore::new(verifier())), Arc::new(AllowAll)).await;
+	client.client.add_peer_address(&miner.address).await.unwrap();
+	let (root, bytes) = fragment(FRAGMENT_SIZE, 23);
+
+	let uploader = client.client.clone();
+	let peer = miner.peer_id;
+	let data = bytes.clone();
+	let put = tokio::spawn(async move { uploader.put_fragment(peer, root, data, None).await });
+
+	// The miner dies abruptly once 3 MiB of the upload are on its disk.
+	let status = tokio::time::timeout(Duration::from_secs(30), miner.child.wait())
+		.await
+		.expect("the miner process exits mid-upload")
+		.unwrap();
+	assert_eq!(status.code(), Some(3), "the fault injection ended the process");
+	assert!(!put.is_finished(), "the upload cannot have succeeded against a dead miner");
+
+	// Same identity, same port, same disk.
+	let mut restarted = PeerProcess::spawn(&[
+		"--seed".into(),
+		"13".into(),
+		"--store".into(),
+		store,
+		"--listen".into(),
+		format!("/ip4/127.0.0.1/tcp/{}", miner.port()),
+	])
+	.await;
+	assert_eq!(restarted.peer_id, peer);
+
+	let report =
+		tokio::time::timeout(Duration::from_secs(60), put).await.unwrap().unwrap().unwrap();
+	assert!(report.attempts >= 2, "{report:?}");
+	assert!(
+		report.resumed_from >= exit_after && report.resumed_from < FRAGMENT_SIZE as u64,
+		"resumed from {} (the first process had stored at least {exit_after})",
+		report.resumed_from
+	);
+	assert_eq!(restarted.next_stored().await, (root_to_hex(&root), FRAGMENT_SIZE as u64));
+	assert_eq!(std::fs::read(fragment_file(dir.path(), &root)).unwrap(), bytes);
+}

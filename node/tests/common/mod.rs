@@ -1,0 +1,263 @@
+//! Helpers for tests that run real `cess-node` processes on 127.0.0.1.
+//!
+//! Every node gets its own temporary base path and free ports, its output goes to a log file in
+//! that directory (printed when a test fails), and it is killed when its handle drops.
+#![allow(dead_code)]
+
+use serde_json::{json, Value};
+use std::{
+	io::{Read, Write},
+	net::{TcpListener, TcpStream},
+	path::{Path, PathBuf},
+	process::{Child, Command, Stdio},
+	time::{Duration, Instant},
+};
+
+/// The binary under test, built by cargo for this integration test.
+pub const NODE_BIN: &str = env!("CARGO_BIN_EXE_cess-node");
+
+/// A free TCP port on 127.0.0.1 (bound, read back, released).
+pub fn free_port() -> u16 {
+	TcpListener::bind("127.0.0.1:0")
+		.and_then(|l| l.local_addr())
+		.map(|a| a.port())
+		.expect("the OS hands out a free port")
+}
+
+/// Polls `check` every 500 ms until it returns `Some`, or panics with `what` after `timeout`.
+pub fn wait_for<T>(timeout: Duration, what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+	let start = Instant::now();
+	loop {
+		if let Some(v) = check() {
+			return v;
+		}
+		if start.elapsed() > timeout {
+			panic!("timed out after {timeout:?} waiting for {what}");
+		}
+		std::thread::sleep(Duration::from_millis(500));
+	}
+}
+
+/// Runs `cess-node` with `args` to completion and returns its stdout; panics on failure.
+pub fn run_cmd(args: &[&str]) -> String {
+	let out = Command::new(NODE_BIN).args(args).output().expect("cess-node runs");
+	assert!(
+		out.status.success(),
+		"cess-node {args:?} failed: {}\n{}",
+		out.status,
+		String::from_utf8_lossy(&out.stderr)
+	);
+	String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A running `cess-node` process.
+pub struct Node {
+	/// Name used in log messages.
+	pub name: String,
+	/// Its base path (database, keystore, log).
+	pub base_path: PathBuf,
+	/// JSON-RPC port (HTTP and WebSocket).
+	pub rpc_port: u16,
+	/// libp2p port.
+	pub p2p_port: u16,
+	args: Vec<String>,
+	child: Option<Child>,
+	_tmp: Option<tempfile::TempDir>,
+}
+
+impl Node {
+	/// Starts a node in a new temporary base path with fresh ports; `args` come after the
+	/// common ones (`--base-path`, ports, no mDNS/telemetry/prometheus).
+	pub fn start(name: &str, args: &[&str]) -> Node {
+		let tmp = tempfile::Builder::new().prefix(&format!("cess-{name}-")).tempdir().unwrap();
+		let base_path = tmp.path().to_path_buf();
+		let mut node = Node::start_in(name, &base_path, free_port(), free_port(), args);
+		node._tmp = Some(tmp);
+		node
+	}
+
+	/// Starts a node in `base_path` with the given ports (to restart a node on its database).
+	pub fn start_in(
+		name: &str,
+		base_path: &Path,
+		rpc_port: u16,
+		p2p_port: u16,
+		args: &[&str],
+	) -> Node {
+		let mut node = Node {
+			name: name.to_string(),
+			base_path: base_path.to_path_buf(),
+			rpc_port,
+			p2p_port,
+			args: args.iter().map(|s| s.to_string()).collect(),
+			child: None,
+			_tmp: None,
+		};
+		node.spawn();
+		node
+	}
+
+	fn log_path(&self) -> PathBuf {
+		self.base_path.join("node.log")
+	}
+
+	fn spawn(&mut self) {
+		std::fs::create_dir_all(&self.base_path).unwrap();
+		let log = std::fs::OpenOptions::new()
+			.create(true)
+			.append(true)
+			.open(self.log_path())
+			.unwrap();
+		let child = Command::new(NODE_BIN)
+			.arg("--base-path")
+			.arg(&self.base_path)
+			.args(["--rpc-port", &self.rpc_port.to_string()])
+			.args(["--no-mdns", "--no-telemetry", "--no-prometheus"])
+			.args(["--listen-addr", &format!("/ip4/127.0.0.1/tcp/{}", self.p2p_port)])
+			.args(&self.args)
+			.stdin(Stdio::null())
+			.stdout(log.try_clone().unwrap())
+			.stderr(log)
+			.spawn()
+			.expect("cess-node starts");
+		self.child = Some(child);
+	}
+
+	/// Kills the process (SIGKILL: like a crash, no clean shutdown) and waits for it.
+	pub fn kill(&mut self) {
+		if let Some(mut child) = self.child.take() {
+			let _ = child.kill();
+			let _ = child.wait();
+		}
+	}
+
+	/// Starts the process again on the same base path and ports.
+	pub fn restart(&mut self) {
+		self.kill();
+		self.spawn();
+	}
+
+	/// The node's log so far.
+	pub fn log(&self) -> String {
+		std::fs::read_to_string(self.log_path()).unwrap_or_default()
+	}
+
+	/// How many blocks this node authored (its "Pre-sealed block" log lines).
+	pub fn blocks_authored(&self) -> usize {
+		self.log().matches("Pre-sealed block for proposal").count()
+	}
+
+	/// Calls a JSON-RPC method over HTTP; `None` if the node does not answer (yet).
+	pub fn try_rpc(&self, method: &str, params: Value) -> Option<Value> {
+		let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+		let resp = http_post(self.rpc_port, &body.to_string())?;
+		let v: Value = serde_json::from_str(&resp).ok()?;
+		if let Some(err) = v.get("error") {
+			panic!("{}: RPC {method} failed: {err}", self.name);
+		}
+		v.get("result").cloned()
+	}
+
+	/// Calls a JSON-RPC method, waiting up to 60 s for the node to answer.
+	pub fn rpc(&self, method: &str, params: Value) -> Value {
+		wait_for(Duration::from_secs(60), &format!("{} to answer {method}", self.name), || {
+			self.try_rpc(method, params.clone())
+		})
+	}
+
+	/// Number of the best block, if the node answers.
+	pub fn best_number(&self) -> Option<u64> {
+		let header = self.try_rpc("chain_getHeader", json!([]))?;
+		hex_number(header.get("number")?)
+	}
+
+	/// Number of the last finalized block, if the node answers.
+	pub fn finalized_number(&self) -> Option<u64> {
+		let hash = self.try_rpc("chain_getFinalizedHead", json!([]))?;
+		let header = self.try_rpc("chain_getHeader", json!([hash]))?;
+		hex_number(header.get("number")?)
+	}
+
+	/// Hash of the genesis block.
+	pub fn genesis_hash(&self) -> String {
+		self.rpc("chain_getBlockHash", json!([0])).as_str().unwrap().to_string()
+	}
+
+	/// Waits until the best block reaches `n`.
+	pub fn wait_best(&self, n: u64, timeout: Duration) -> u64 {
+		wait_for(timeout, &format!("{} to reach block #{n}", self.name), || {
+			self.best_number().filter(|b| *b >= n)
+		})
+	}
+
+	/// Waits until the finalized block reaches `n`.
+	pub fn wait_finalized(&self, n: u64, timeout: Duration) -> u64 {
+		wait_for(timeout, &format!("{} to finalize block #{n}", self.name), || {
+			self.finalized_number().filter(|f| *f >= n)
+		})
+	}
+
+	/// The multiaddress other nodes can use to reach this one, given its PeerId.
+	pub fn multiaddr(&self, peer_id: &str) -> String {
+		format!("/ip4/127.0.0.1/tcp/{}/p2p/{peer_id}", self.p2p_port)
+	}
+}
+
+impl Drop for Node {
+	fn drop(&mut self) {
+		self.kill();
+		if std::thread::panicking() {
+			let log = self.log();
+			let tail: String =
+				log.lines().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
+			eprintln!("----- last lines of {}'s log -----\n{tail}\n-----", self.name);
+		}
+	}
+}
+
+/// Parses a JSON-RPC hex number ("0x1a").
+pub fn hex_number(v: &Value) -> Option<u64> {
+	u64::from_str_radix(v.as_str()?.trim_start_matches("0x"), 16).ok()
+}
+
+/// Minimal HTTP/1.1 POST of a JSON body; returns the response body.
+fn http_post(port: u16, body: &str) -> Option<String> {
+	let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+	stream.set_read_timeout(Some(Duration::from_secs(20))).ok()?;
+	let request = format!(
+		"POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n\
+		 Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+		body.len()
+	);
+	stream.write_all(request.as_bytes()).ok()?;
+	let mut raw = Vec::new();
+	stream.read_to_end(&mut raw).ok()?;
+	let text = String::from_utf8(raw).ok()?;
+	let (head, rest) = text.split_once("\r\n\r\n")?;
+	if !head.starts_with("HTTP/1.1 200") {
+		return None;
+	}
+	if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+		Some(dechunk(rest))
+	} else {
+		Some(rest.to_string())
+	}
+}
+
+fn dechunk(mut s: &str) -> String {
+	let mut out = String::new();
+	while let Some((size, rest)) = s.split_once("\r\n") {
+		let Ok(n) = usize::from_str_radix(size.trim(), 16) else { break };
+		if n == 0 || rest.len() < n {
+			break;
+		}
+		out.push_str(&rest[..n]);
+		s = rest[n..].trim_start_matches("\r\n");
+	}
+	out
+}
+
+/// The PeerId of the node key stored in `key_file` (`cess-node key inspect-node-key`).
+pub fn peer_id_of(key_file: &Path) -> String {
+	run_cmd(&["key", "inspect-node-key", "--file", key_file.to_str().unwrap()]).trim().to_string()
+}

@@ -1,0 +1,132 @@
+//! Genesis presets: the starting state of the development, local and staging chains.
+//!
+//! `cess-node build-spec --chain <name>` and the node's built-in chain specs take these presets
+//! from the runtime (`GenesisBuilder` API), so the runtime, not the node, is the one source of
+//! genesis truth.
+
+use crate::{
+	AccountId, BalancesConfig, BabeConfig, ChainParamsConfig, RuntimeGenesisConfig, SessionConfig,
+	SessionKeys, SudoConfig, BABE_GENESIS_EPOCH_CONFIG, CESS, DEV_EPOCH_DURATION_IN_SLOTS,
+	PRODUCTION_EPOCH_DURATION_IN_SLOTS,
+};
+use alloc::{vec, vec::Vec};
+use frame_support::build_struct_json_patch;
+use serde_json::Value;
+use sp_consensus_babe::AuthorityId as BabeId;
+use sp_consensus_grandpa::AuthorityId as GrandpaId;
+use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
+use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+
+/// Name of the staging preset: production parameters on well-known test keys.
+pub const STAGING_RUNTIME_PRESET: &str = "staging";
+
+/// Balance given to every endowed development account.
+pub const DEV_ENDOWMENT: u128 = 1_000_000 * CESS;
+
+/// A genesis validator: its stash account and its two session keys.
+pub type GenesisAuthority = (AccountId, BabeId, GrandpaId);
+
+/// The genesis authority of a well-known development identity (`//Alice`, …): its sr25519
+/// account and BABE key, and the ed25519 GRANDPA key of the same name.
+pub fn dev_authority((sr, ed): (Sr25519Keyring, Ed25519Keyring)) -> GenesisAuthority {
+	(sr.to_account_id(), sr.public().into(), ed.public().into())
+}
+
+/// Alice, Bob, Charlie and Dave: the validators of the local and staging chains.
+fn four_dev_authorities() -> Vec<GenesisAuthority> {
+	[
+		(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+		(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+		(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+		(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
+	]
+	.into_iter()
+	.map(dev_authority)
+	.collect()
+}
+
+/// A genesis state: validators with their session keys, a sudo key, endowed accounts and the
+/// session length in slots.
+pub fn cess_genesis(
+	authorities: Vec<GenesisAuthority>,
+	root: AccountId,
+	endowed: Vec<AccountId>,
+	epoch_duration_in_slots: u64,
+) -> Value {
+	build_struct_json_patch!(RuntimeGenesisConfig {
+		balances: BalancesConfig {
+			balances: endowed.into_iter().map(|who| (who, DEV_ENDOWMENT)).collect::<Vec<_>>(),
+		},
+		chain_params: ChainParamsConfig { epoch_duration_in_slots },
+		babe: BabeConfig { epoch_config: BABE_GENESIS_EPOCH_CONFIG },
+		session: SessionConfig {
+			keys: authorities
+				.into_iter()
+				.map(|(account, babe, grandpa)| {
+					(account.clone(), account, SessionKeys { babe, grandpa })
+				})
+				.collect::<Vec<_>>(),
+		},
+		sudo: SudoConfig { key: Some(root) },
+	})
+}
+
+/// Every well-known development account (Alice … Ferdie and their `//stash` accounts).
+fn dev_accounts() -> Vec<AccountId> {
+	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
+}
+
+/// `development`: Alice alone validates, one-minute sessions.
+pub fn development_config_genesis() -> Value {
+	cess_genesis(
+		vec![dev_authority((Sr25519Keyring::Alice, Ed25519Keyring::Alice))],
+		Sr25519Keyring::Alice.to_account_id(),
+		dev_accounts(),
+		DEV_EPOCH_DURATION_IN_SLOTS,
+	)
+}
+
+/// `local_testnet`: Alice, Bob, Charlie and Dave validate, one-minute sessions.
+pub fn local_config_genesis() -> Value {
+	cess_genesis(
+		four_dev_authorities(),
+		Sr25519Keyring::Alice.to_account_id(),
+		dev_accounts(),
+		DEV_EPOCH_DURATION_IN_SLOTS,
+	)
+}
+
+/// `staging`: the production parameters (one-hour sessions) on the four well-known validator
+/// keys, to rehearse a deployment.
+pub fn staging_config_genesis() -> Value {
+	cess_genesis(
+		four_dev_authorities(),
+		Sr25519Keyring::Alice.to_account_id(),
+		dev_accounts(),
+		PRODUCTION_EPOCH_DURATION_IN_SLOTS,
+	)
+}
+
+/// The JSON patch of the preset named `id`, if there is one.
+pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
+	let patch = match id.as_ref() {
+		DEV_RUNTIME_PRESET => development_config_genesis(),
+		LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
+		STAGING_RUNTIME_PRESET => staging_config_genesis(),
+		_ => return None,
+	};
+	Some(
+		serde_json::to_string(&patch)
+			.expect("serialization to json is expected to work. qed.")
+			.into_bytes(),
+	)
+}
+
+/// Names of the presets this runtime offers.
+pub fn preset_names() -> Vec<PresetId> {
+	vec![
+		PresetId::from(DEV_RUNTIME_PRESET),
+		PresetId::from(LOCAL_TESTNET_RUNTIME_PRESET),
+		PresetId::from(STAGING_RUNTIME_PRESET),
+	]
+}

@@ -1,0 +1,187 @@
+//! Runtime tests: the genesis presets build the state the chain needs, sessions keep the
+//! validators and the proof data equivocation reports rely on, and fees are what the docs say.
+
+use crate::{
+	chain_params, configs, genesis_config_presets as presets, AccountId, Babe, Balances,
+	Historical, Runtime, RuntimeGenesisConfig, Session, SessionKeys, Sudo, System, CESS,
+	DEV_EPOCH_DURATION_IN_SLOTS, PRODUCTION_EPOCH_DURATION_IN_SLOTS,
+};
+use frame_support::{
+	traits::{Get, KeyOwnerProofSystem},
+	weights::{constants::ExtrinsicBaseWeight, WeightToFee as _},
+};
+use serde_json::Value;
+use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+use sp_runtime::BuildStorage;
+
+/// Applies a preset patch on top of the default genesis, as the node does.
+fn merge(base: &mut Value, patch: Value) {
+	match (base, patch) {
+		(Value::Object(base), Value::Object(patch)) =>
+			for (k, v) in patch {
+				merge(base.entry(k).or_insert(Value::Null), v);
+			},
+		(base, patch) => *base = patch,
+	}
+}
+
+fn genesis_ext(patch: Value) -> sp_io::TestExternalities {
+	let mut json = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
+	merge(&mut json, patch);
+	let config: RuntimeGenesisConfig = serde_json::from_value(json).expect("preset is valid JSON");
+	let storage = config.build_storage().expect("genesis builds");
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}
+
+fn preset(name: &str) -> Value {
+	let bytes = presets::get_preset(&name.into()).expect("preset exists");
+	serde_json::from_slice(&bytes).unwrap()
+}
+
+fn account(who: Sr25519Keyring) -> AccountId {
+	who.to_account_id()
+}
+
+#[test]
+fn preset_names_are_listed_and_unknown_names_rejected() {
+	let names = presets::preset_names();
+	for name in ["development", "local_testnet", "staging"] {
+		assert!(names.contains(&name.into()), "{name} listed");
+		assert!(presets::get_preset(&name.into()).is_some());
+	}
+	assert!(presets::get_preset(&"nope".into()).is_none());
+}
+
+#[test]
+fn development_genesis_has_alice_as_sole_validator_with_one_minute_sessions() {
+	genesis_ext(preset("development")).execute_with(|| {
+		assert_eq!(pallet_session::Validators::<Runtime>::get(), vec![account(Sr25519Keyring::Alice)]);
+		assert_eq!(chain_params::EpochDuration::<Runtime>::get(), DEV_EPOCH_DURATION_IN_SLOTS);
+		assert_eq!(<Runtime as pallet_babe::Config>::EpochDuration::get(), 10);
+		assert_eq!(Babe::authorities().len(), 1);
+		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 1);
+		assert_eq!(Sudo::key(), Some(account(Sr25519Keyring::Alice)));
+		assert_eq!(Balances::free_balance(account(Sr25519Keyring::Bob)), presets::DEV_ENDOWMENT);
+	});
+}
+
+#[test]
+fn local_and_staging_genesis_have_four_validators() {
+	let four = {
+		let mut v: Vec<_> = [
+			Sr25519Keyring::Alice,
+			Sr25519Keyring::Bob,
+			Sr25519Keyring::Charlie,
+			Sr25519Keyring::Dave,
+		]
+		.into_iter()
+		.map(account)
+		.collect();
+		v.sort();
+		v
+	};
+	for (name, epoch) in [
+		("local_testnet", DEV_EPOCH_DURATION_IN_SLOTS),
+		("staging", PRODUCTION_EPOCH_DURATION_IN_SLOTS),
+	] {
+		genesis_ext(preset(name)).execute_with(|| {
+			assert_eq!(pallet_session::Validators::<Runtime>::get(), four, "{name}");
+			assert_eq!(Babe::authorities().len(), 4, "{name}");
+			assert_eq!(chain_params::EpochDuration::<Runtime>::get(), epoch, "{name}");
+		});
+	}
+	assert_eq!(PRODUCTION_EPOCH_DURATION_IN_SLOTS, 600, "one hour of 6 s slots");
+}
+
+#[test]
+fn session_rotation_keeps_the_genesis_set_and_records_historical_roots() {
+	genesis_ext(preset("local_testnet")).execute_with(|| {
+		let validators = pallet_session::Validators::<Runtime>::get();
+		assert!(pallet_session::historical::HistoricalSessions::<Runtime>::get(0).is_some());
+		for expected in 1..=3u32 {
+			Session::rotate_session();
+			assert_eq!(Session::current_index(), expected);
+			assert_eq!(pallet_session::Validators::<Runtime>::get(), validators);
+			// One more than the current: the queued set's root is recorded when it is queued.
+			assert!(
+				pallet_session::historical::HistoricalSessions::<Runtime>::get(expected + 1)
+					.is_some(),
+				"root of session {} recorded",
+				expected + 1
+			);
+		}
+	});
+}
+
+#[test]
+fn key_ownership_of_a_validator_can_be_proven_for_equivocation_reports() {
+	genesis_ext(preset("local_testnet")).execute_with(|| {
+		let babe: sp_consensus_babe::AuthorityId = Sr25519Keyring::Bob.public().into();
+		let proof = Historical::prove((sp_consensus_babe::KEY_TYPE, babe.clone()))
+			.expect("Bob's BABE key is in the current session");
+		let (owner, ()) = Historical::check_proof((sp_consensus_babe::KEY_TYPE, babe), proof)
+			.expect("the proof checks against the recorded root");
+		assert_eq!(owner, account(Sr25519Keyring::Bob));
+
+		let grandpa: sp_consensus_grandpa::AuthorityId = Ed25519Keyring::Charlie.public().into();
+		assert!(Historical::prove((sp_consensus_grandpa::KEY_TYPE, grandpa)).is_some());
+
+		let stranger: sp_consensus_babe::AuthorityId = Sr25519Keyring::Ferdie.public().into();
+		assert!(Historical::prove((sp_consensus_babe::KEY_TYPE, stranger)).is_none());
+	});
+}
+
+#[test]
+#[should_panic(expected = "epochDurationInSlots must be at least")]
+fn too_short_sessions_are_refused_at_genesis() {
+	let mut patch = preset("development");
+	patch["chainParams"]["epochDurationInSlots"] = 2.into();
+	genesis_ext(patch);
+}
+
+#[test]
+fn unset_session_length_means_production_length() {
+	let mut patch = preset("development");
+	patch["chainParams"]["epochDurationInSlots"] = 0.into();
+	genesis_ext(patch).execute_with(|| {
+		assert_eq!(chain_params::EpochDuration::<Runtime>::get(), PRODUCTION_EPOCH_DURATION_IN_SLOTS);
+	});
+}
+
+#[test]
+fn base_extrinsic_costs_a_hundredth_of_a_cess() {
+	let fee = configs::WeightToFee::weight_to_fee(&ExtrinsicBaseWeight::get());
+	assert_eq!(fee, configs::BASE_EXTRINSIC_FEE);
+	assert_eq!(configs::BASE_EXTRINSIC_FEE, CESS / 100);
+}
+
+#[test]
+fn set_keys_checks_the_proof_of_possession_and_holds_the_key_deposit() {
+	use codec::Encode;
+	use sp_keystore::{testing::MemoryKeystore, KeystoreExt};
+
+	let mut ext = genesis_ext(preset("development"));
+	ext.register_extension(KeystoreExt::new(MemoryKeystore::new()));
+	ext.execute_with(|| {
+		let eve = account(Sr25519Keyring::Eve);
+		// What `author_rotateKeysWithOwner` does in the node: new keys, signed for their owner.
+		let generated = SessionKeys::generate(&eve.encode(), None);
+		let proof = generated.proof.encode();
+		let free_before = Balances::free_balance(&eve);
+
+		// A proof made for another owner is refused.
+		let ferdie = account(Sr25519Keyring::Ferdie);
+		assert!(Session::set_keys(
+			crate::RuntimeOrigin::signed(ferdie),
+			generated.keys.clone(),
+			proof.clone()
+		)
+		.is_err());
+
+		Session::set_keys(crate::RuntimeOrigin::signed(eve.clone()), generated.keys, proof)
+			.expect("valid proof of possession");
+		assert_eq!(free_before - Balances::free_balance(&eve), CESS, "one CESS held");
+	});
+}
