@@ -33,6 +33,9 @@ start() {
 		if [ "$name" = alice ]; then
 			extra=(--node-key-file "$DIR/alice.key")
 		else
+			# Validators of a non-dev chain need a network key; generate it once.
+			[ -f "$DIR/$name/chains/cess_local/network/secret_ed25519" ] ||
+				"$CESS_NODE_BIN" key generate-node-key --chain local --base-path "$DIR/$name" 2>/dev/null
 			extra=(--bootnodes "/ip4/127.0.0.1/tcp/30333/p2p/$alice_peer")
 		fi
 		"$CESS_NODE_BIN" --chain local "--$name" --base-path "$DIR/$name" \

@@ -29,11 +29,22 @@ fn four_validators_author_finalize_and_survive_a_crash() {
 		&["--chain", "local", "--alice", "--node-key-file", alice_key.to_str().unwrap()],
 	);
 	let bootnode = alice.multiaddr(&alice_peer);
-	let raw = raw_spec.to_str().unwrap();
-	let bob = Node::start("bob", &["--chain", "local", "--bob", "--bootnodes", &bootnode]);
-	let charlie =
-		Node::start("charlie", &["--chain", "local", "--charlie", "--bootnodes", &bootnode]);
-	let mut dave = Node::start("dave", &["--chain", raw, "--dave", "--bootnodes", &bootnode]);
+
+	// A validator of a live or local chain refuses to start without a network key: the
+	// operator generates one, as here.
+	let start_validator = |name: &str, chain: &str| {
+		let key = dir.path().join(format!("{name}.key"));
+		let key = key.to_str().unwrap();
+		run_cmd(&["key", "generate-node-key", "--file", key]);
+		let flag = format!("--{name}");
+		Node::start(
+			name,
+			&["--chain", chain, &flag, "--bootnodes", &bootnode, "--node-key-file", key],
+		)
+	};
+	let bob = start_validator("bob", "local");
+	let charlie = start_validator("charlie", "local");
+	let mut dave = start_validator("dave", raw_spec.to_str().unwrap());
 
 	let genesis = alice.genesis_hash();
 	for n in [&bob, &charlie, &dave] {

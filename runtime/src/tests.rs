@@ -3,7 +3,7 @@
 
 use crate::{
 	chain_params, configs, genesis_config_presets as presets, AccountId, Babe, Balances,
-	Historical, Runtime, RuntimeGenesisConfig, Session, SessionKeys, Sudo, System, CESS,
+	Historical, Runtime, RuntimeGenesisConfig, Session, SessionKeys, System, CESS,
 	DEV_EPOCH_DURATION_IN_SLOTS, PRODUCTION_EPOCH_DURATION_IN_SLOTS,
 };
 use frame_support::{
@@ -62,7 +62,7 @@ fn development_genesis_has_alice_as_sole_validator_with_one_minute_sessions() {
 		assert_eq!(<Runtime as pallet_babe::Config>::EpochDuration::get(), 10);
 		assert_eq!(Babe::authorities().len(), 1);
 		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 1);
-		assert_eq!(Sudo::key(), Some(account(Sr25519Keyring::Alice)));
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(account(Sr25519Keyring::Alice)));
 		assert_eq!(Balances::free_balance(account(Sr25519Keyring::Bob)), presets::DEV_ENDOWMENT);
 	});
 }
@@ -128,8 +128,12 @@ fn key_ownership_of_a_validator_can_be_proven_for_equivocation_reports() {
 		let grandpa: sp_consensus_grandpa::AuthorityId = Ed25519Keyring::Charlie.public().into();
 		assert!(Historical::prove((sp_consensus_grandpa::KEY_TYPE, grandpa)).is_some());
 
+		// A key no validator owns cannot be pinned on anybody.
 		let stranger: sp_consensus_babe::AuthorityId = Sr25519Keyring::Ferdie.public().into();
-		assert!(Historical::prove((sp_consensus_babe::KEY_TYPE, stranger)).is_none());
+		let key = (sp_consensus_babe::KEY_TYPE, stranger);
+		assert!(Historical::prove(key.clone())
+			.and_then(|proof| Historical::check_proof(key, proof))
+			.is_none());
 	});
 }
 
