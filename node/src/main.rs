@@ -4,6 +4,8 @@
 //! serves the standard JSON-RPC set used by polkadot.js, and carries the operator tooling
 //! (chain specs, block import/export, keys, database maintenance).
 
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
 mod chain_spec;
 mod cli;
 mod command;

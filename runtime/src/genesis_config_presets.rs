@@ -5,9 +5,9 @@
 //! genesis truth.
 
 use crate::{
-	AccountId, BalancesConfig, BabeConfig, ChainParamsConfig, RuntimeGenesisConfig, SessionConfig,
-	SessionKeys, SudoConfig, BABE_GENESIS_EPOCH_CONFIG, CESS, DEV_EPOCH_DURATION_IN_SLOTS,
-	PRODUCTION_EPOCH_DURATION_IN_SLOTS,
+	AccountId, BabeConfig, BalancesConfig, BlockNumber, ChainParamsConfig, RuntimeGenesisConfig,
+	SessionConfig, SessionKeys, SminerConfig, SudoConfig, BABE_GENESIS_EPOCH_CONFIG, CESS,
+	DEV_EPOCH_DURATION_IN_SLOTS, MINUTES, PRODUCTION_EPOCH_DURATION_IN_SLOTS,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -45,13 +45,30 @@ fn four_dev_authorities() -> Vec<GenesisAuthority> {
 	.collect()
 }
 
-/// A genesis state: validators with their session keys, a sudo key, endowed accounts and the
-/// session length in slots.
+/// Chain parameters that development chains shrink so that a laptop can exercise them.
+#[derive(Clone, Copy)]
+pub struct StorageParams {
+	/// Storage-miner collateral per declared TiB; `None` keeps the runtime's production value.
+	pub collateral_per_tib: Option<u128>,
+	/// Blocks between a miner's `prepare_exit` and its `withdraw`; `None`: production value.
+	pub exit_cooldown: Option<BlockNumber>,
+}
+
+impl StorageParams {
+	/// The production values of the runtime.
+	pub const PRODUCTION: Self = Self { collateral_per_tib: None, exit_cooldown: None };
+	/// Development: one CESS per TiB, a ten-minute exit.
+	pub const DEV: Self = Self { collateral_per_tib: Some(CESS), exit_cooldown: Some(10 * MINUTES) };
+}
+
+/// A genesis state: validators with their session keys, a sudo key, endowed accounts, the
+/// session length in slots and the storage parameters.
 pub fn cess_genesis(
 	authorities: Vec<GenesisAuthority>,
 	root: AccountId,
 	endowed: Vec<AccountId>,
 	epoch_duration_in_slots: u64,
+	storage: StorageParams,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
@@ -68,6 +85,10 @@ pub fn cess_genesis(
 				.collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(root) },
+		sminer: SminerConfig {
+			collateral_per_tib: storage.collateral_per_tib,
+			exit_cooldown: storage.exit_cooldown,
+		},
 	})
 }
 
@@ -83,6 +104,7 @@ pub fn development_config_genesis() -> Value {
 		Sr25519Keyring::Alice.to_account_id(),
 		dev_accounts(),
 		DEV_EPOCH_DURATION_IN_SLOTS,
+		StorageParams::DEV,
 	)
 }
 
@@ -93,6 +115,7 @@ pub fn local_config_genesis() -> Value {
 		Sr25519Keyring::Alice.to_account_id(),
 		dev_accounts(),
 		DEV_EPOCH_DURATION_IN_SLOTS,
+		StorageParams::DEV,
 	)
 }
 
@@ -104,6 +127,7 @@ pub fn staging_config_genesis() -> Value {
 		Sr25519Keyring::Alice.to_account_id(),
 		dev_accounts(),
 		PRODUCTION_EPOCH_DURATION_IN_SLOTS,
+		StorageParams::PRODUCTION,
 	)
 }
 

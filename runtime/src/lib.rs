@@ -7,7 +7,8 @@
 //!   with [`pallet_session`] rotating their keys and [`pallet_session::historical`] +
 //!   [`pallet_offences`] so that equivocation proofs can be checked and reported;
 //! - accounts: [`pallet_balances`] (token CESS, 18 decimals) and [`pallet_transaction_payment`];
-//! - administration: [`pallet_sudo`] (development and bootstrap only).
+//! - administration: [`pallet_sudo`] (development and bootstrap only);
+//! - storage: [`pallet_sminer`] (storage miners: collateral, space, PeerId binding, exit).
 //!
 //! The session (= BABE epoch) length is not a compile-time constant: it is set by the chain spec
 //! through [`chain_params`], so one WASM blob serves the development, local and production
@@ -209,6 +210,10 @@ mod runtime {
 
 	#[runtime::pallet_index(11)]
 	pub type Sudo = pallet_sudo;
+
+	// After Balances: genesis miners' collateral is held from their genesis balance.
+	#[runtime::pallet_index(12)]
+	pub type Sminer = pallet_sminer;
 }
 
 /// Benchmarks of the pallets in this runtime, run by `cess-node benchmark pallet`.
@@ -219,6 +224,7 @@ mod benches {
 		[pallet_balances, Balances]
 		[pallet_timestamp, Timestamp]
 		[pallet_sudo, Sudo]
+		[pallet_sminer, Sminer]
 	);
 }
 

@@ -189,3 +189,47 @@ fn set_keys_checks_the_proof_of_possession_and_holds_the_key_deposit() {
 		assert_eq!(free_before - Balances::free_balance(&eve), CESS, "one CESS held");
 	});
 }
+
+#[test]
+fn a_storage_miner_registers_with_dev_collateral_and_slashes_go_to_the_treasury() {
+	use frame_support::traits::fungible::InspectHold;
+	use pallet_sminer::{SlashReason, StorageMiners};
+	use sp_core::{ed25519, Pair};
+
+	genesis_ext(preset("development")).execute_with(|| {
+		let miner = account(Sr25519Keyring::Ferdie);
+		let peer = ed25519::Pair::from_seed(&[7u8; 32]);
+		let signature = peer.sign(&pallet_sminer::peer_binding_message(&miner));
+		let two_tib = 2u64 << 40;
+
+		crate::Sminer::register(
+			crate::RuntimeOrigin::signed(miner.clone()),
+			miner.clone().into(),
+			peer.public(),
+			signature,
+			vec![b"/ip4/127.0.0.1/tcp/30444".to_vec().try_into().unwrap()].try_into().unwrap(),
+			two_tib,
+		)
+		.expect("registration with a valid peer signature");
+
+		// The development chain asks one CESS per declared TiB.
+		let held = Balances::balance_on_hold(
+			&crate::RuntimeHoldReason::Sminer(pallet_sminer::HoldReason::MinerCollateral),
+			&miner,
+		);
+		assert_eq!(held, 2 * CESS);
+		assert_eq!(<crate::Sminer as StorageMiners<AccountId>>::free_space(&miner), two_tib);
+
+		let treasury = configs::TreasuryAccount::get();
+		let before = Balances::free_balance(&treasury);
+		let slashed = <crate::Sminer as StorageMiners<AccountId>>::slash(
+			&miner,
+			sp_runtime::Perbill::from_percent(50),
+			SlashReason::LostData,
+		)
+		.unwrap();
+		assert_eq!(slashed, CESS);
+		assert_eq!(Balances::free_balance(&treasury) - before, CESS);
+		assert!(!<crate::Sminer as StorageMiners<AccountId>>::is_active(&miner), "frozen");
+	});
+}

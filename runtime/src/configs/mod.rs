@@ -2,8 +2,10 @@
 
 mod accounts;
 mod consensus;
+mod storage;
 mod system;
 
 pub use accounts::*;
 pub use consensus::*;
+pub use storage::*;
 pub use system::*;
