@@ -5,9 +5,10 @@
 //! genesis truth.
 
 use crate::{
-	AccountId, BabeConfig, BalancesConfig, BlockNumber, ChainParamsConfig, RuntimeGenesisConfig,
-	SessionConfig, SessionKeys, SminerConfig, SudoConfig, BABE_GENESIS_EPOCH_CONFIG, CESS,
-	DEV_EPOCH_DURATION_IN_SLOTS, MINUTES, PRODUCTION_EPOCH_DURATION_IN_SLOTS,
+	AccountId, BabeConfig, BalancesConfig, BlockNumber, ChainParamsConfig, R2sConfig,
+	RuntimeGenesisConfig, SessionConfig, SessionKeys, SminerConfig, SudoConfig,
+	BABE_GENESIS_EPOCH_CONFIG, CESS, DEV_EPOCH_DURATION_IN_SLOTS, MINUTES,
+	PRODUCTION_EPOCH_DURATION_IN_SLOTS,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -45,49 +46,87 @@ fn four_dev_authorities() -> Vec<GenesisAuthority> {
 	.collect()
 }
 
-/// Chain parameters that development chains shrink so that a laptop can exercise them.
+/// The parameters in which the development chains differ from production: shorter sessions,
+/// eras and exits, and smaller collateral, so that a laptop can exercise every path.
 #[derive(Clone, Copy)]
-pub struct StorageParams {
+pub struct ChainProfile {
+	/// Session (= BABE epoch) length in 6 s slots.
+	pub epoch_duration_in_slots: u64,
 	/// Storage-miner collateral per declared TiB; `None` keeps the runtime's production value.
 	pub collateral_per_tib: Option<u128>,
 	/// Blocks between a miner's `prepare_exit` and its `withdraw`; `None`: production value.
 	pub exit_cooldown: Option<BlockNumber>,
+	/// Validators R²S draws per session.
+	pub seats: u32,
+	/// Fewest qualified candidates for a new draw (below it, the current set is kept).
+	pub min_active: u32,
+	/// Sessions per R²S era (the unit of credit scoring).
+	pub sessions_per_era: u32,
 }
 
-impl StorageParams {
-	/// The production values of the runtime.
-	pub const PRODUCTION: Self = Self { collateral_per_tib: None, exit_cooldown: None };
-	/// Development: one CESS per TiB, a ten-minute exit.
-	pub const DEV: Self = Self { collateral_per_tib: Some(CESS), exit_cooldown: Some(10 * MINUTES) };
+impl ChainProfile {
+	/// Production: one-hour sessions, 11 seats, six-hour eras, the runtime's collateral.
+	pub const PRODUCTION: Self = Self {
+		epoch_duration_in_slots: PRODUCTION_EPOCH_DURATION_IN_SLOTS,
+		collateral_per_tib: None,
+		exit_cooldown: None,
+		seats: 11,
+		min_active: 3,
+		sessions_per_era: 6,
+	};
+	/// Development: one-minute sessions, three-minute eras, one CESS per TiB, ten-minute exits.
+	pub const DEV: Self = Self {
+		epoch_duration_in_slots: DEV_EPOCH_DURATION_IN_SLOTS,
+		collateral_per_tib: Some(CESS),
+		exit_cooldown: Some(10 * MINUTES),
+		seats: 11,
+		min_active: 1,
+		sessions_per_era: 3,
+	};
 }
 
-/// A genesis state: validators with their session keys, a sudo key, endowed accounts, the
-/// session length in slots and the storage parameters.
+/// Bond of each genesis validator: ten times the minimum, which saturates the bond part of the
+/// R²S credit score.
+pub const GENESIS_VALIDATOR_BOND: u128 = 100_000 * CESS;
+
+/// A genesis state: validators (R²S candidates with their session keys and bonds), a sudo key,
+/// endowed accounts, and the parameters of `profile`.
 pub fn cess_genesis(
 	authorities: Vec<GenesisAuthority>,
 	root: AccountId,
 	endowed: Vec<AccountId>,
-	epoch_duration_in_slots: u64,
-	storage: StorageParams,
+	profile: ChainProfile,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
 			balances: endowed.into_iter().map(|who| (who, DEV_ENDOWMENT)).collect::<Vec<_>>(),
 		},
-		chain_params: ChainParamsConfig { epoch_duration_in_slots },
+		chain_params: ChainParamsConfig {
+			epoch_duration_in_slots: profile.epoch_duration_in_slots,
+		},
 		babe: BabeConfig { epoch_config: BABE_GENESIS_EPOCH_CONFIG },
 		session: SessionConfig {
 			keys: authorities
-				.into_iter()
+				.iter()
+				.cloned()
 				.map(|(account, babe, grandpa)| {
 					(account.clone(), account, SessionKeys { babe, grandpa })
 				})
 				.collect::<Vec<_>>(),
 		},
+		r_2s: R2sConfig {
+			candidates: authorities
+				.into_iter()
+				.map(|(account, _, _)| (account, GENESIS_VALIDATOR_BOND))
+				.collect::<Vec<_>>(),
+			seats: profile.seats,
+			min_active: profile.min_active,
+			sessions_per_era: profile.sessions_per_era,
+		},
 		sudo: SudoConfig { key: Some(root) },
 		sminer: SminerConfig {
-			collateral_per_tib: storage.collateral_per_tib,
-			exit_cooldown: storage.exit_cooldown,
+			collateral_per_tib: profile.collateral_per_tib,
+			exit_cooldown: profile.exit_cooldown,
 		},
 	})
 }
@@ -103,8 +142,7 @@ pub fn development_config_genesis() -> Value {
 		vec![dev_authority((Sr25519Keyring::Alice, Ed25519Keyring::Alice))],
 		Sr25519Keyring::Alice.to_account_id(),
 		dev_accounts(),
-		DEV_EPOCH_DURATION_IN_SLOTS,
-		StorageParams::DEV,
+		ChainProfile::DEV,
 	)
 }
 
@@ -114,20 +152,18 @@ pub fn local_config_genesis() -> Value {
 		four_dev_authorities(),
 		Sr25519Keyring::Alice.to_account_id(),
 		dev_accounts(),
-		DEV_EPOCH_DURATION_IN_SLOTS,
-		StorageParams::DEV,
+		ChainProfile::DEV,
 	)
 }
 
-/// `staging`: the production parameters (one-hour sessions) on the four well-known validator
-/// keys, to rehearse a deployment.
+/// `staging`: the production parameters (one-hour sessions, 11 seats, production collateral)
+/// on the four well-known validator keys, to rehearse a deployment.
 pub fn staging_config_genesis() -> Value {
 	cess_genesis(
 		four_dev_authorities(),
 		Sr25519Keyring::Alice.to_account_id(),
 		dev_accounts(),
-		PRODUCTION_EPOCH_DURATION_IN_SLOTS,
-		StorageParams::PRODUCTION,
+		ChainProfile::PRODUCTION,
 	)
 }
 

@@ -4,8 +4,9 @@
 //! `cess-node`. This crate wires the FRAME pallets together:
 //!
 //! - consensus: [`pallet_babe`] (block production, 6 s slots) and [`pallet_grandpa`] (finality),
-//!   with [`pallet_session`] rotating their keys and [`pallet_session::historical`] +
-//!   [`pallet_offences`] so that equivocation proofs can be checked and reported;
+//!   with [`pallet_session`] rotating their keys, [`pallet_r2s`] drawing each session's validators
+//!   from the bonded, credit-qualified candidates (R²S), and [`pallet_session::historical`] +
+//!   [`pallet_offences`] so that equivocation proofs are checked and punished by R²S;
 //! - accounts: [`pallet_balances`] (token CESS, 18 decimals) and [`pallet_transaction_payment`];
 //! - administration: [`pallet_sudo`] (development and bootstrap only);
 //! - storage: [`pallet_sminer`] (storage miners: collateral, space, PeerId binding, exit).
@@ -26,7 +27,6 @@ pub mod apis;
 pub mod chain_params;
 pub mod configs;
 pub mod genesis_config_presets;
-pub mod validator_set;
 
 // `frame_support::runtime` expands to code that names `Vec` unqualified.
 use alloc::vec::Vec;
@@ -188,22 +188,24 @@ mod runtime {
 	pub type Timestamp = pallet_timestamp;
 
 	#[runtime::pallet_index(4)]
-	pub type Authorship = pallet_authorship;
-
-	#[runtime::pallet_index(5)]
 	pub type Balances = pallet_balances;
 
-	#[runtime::pallet_index(6)]
+	#[runtime::pallet_index(5)]
 	pub type TransactionPayment = pallet_transaction_payment;
 
-	#[runtime::pallet_index(7)]
+	#[runtime::pallet_index(6)]
 	pub type Offences = pallet_offences;
 
-	#[runtime::pallet_index(8)]
+	#[runtime::pallet_index(7)]
 	pub type Historical = pallet_session::historical;
 
-	#[runtime::pallet_index(9)]
+	#[runtime::pallet_index(8)]
 	pub type Session = pallet_session;
+
+	// After Session: the first block of a session is credited to an author of the new set, which
+	// Session installs in its `on_initialize`.
+	#[runtime::pallet_index(9)]
+	pub type Authorship = pallet_authorship;
 
 	#[runtime::pallet_index(10)]
 	pub type Grandpa = pallet_grandpa;
@@ -214,6 +216,11 @@ mod runtime {
 	// After Balances: genesis miners' collateral is held from their genesis balance.
 	#[runtime::pallet_index(12)]
 	pub type Sminer = pallet_sminer;
+
+	// After Balances (genesis bonds are held) and Session (whose genesis falls back to the keyed
+	// accounts, i.e. the genesis validators, before R2s's genesis has run).
+	#[runtime::pallet_index(13)]
+	pub type R2s = pallet_r2s;
 }
 
 /// Benchmarks of the pallets in this runtime, run by `cess-node benchmark pallet`.
@@ -225,6 +232,7 @@ mod benches {
 		[pallet_timestamp, Timestamp]
 		[pallet_sudo, Sudo]
 		[pallet_sminer, Sminer]
+		[pallet_r2s, R2s]
 	);
 }
 

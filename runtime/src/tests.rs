@@ -96,9 +96,12 @@ fn local_and_staging_genesis_have_four_validators() {
 }
 
 #[test]
-fn session_rotation_keeps_the_genesis_set_and_records_historical_roots() {
+fn r2s_draws_the_qualified_candidates_each_session_and_historical_roots_are_recorded() {
 	genesis_ext(preset("local_testnet")).execute_with(|| {
+		// Four bonded candidates and eleven seats: R²S draws all four every session.
 		let validators = pallet_session::Validators::<Runtime>::get();
+		assert_eq!(validators.len(), 4);
+		assert_eq!(pallet_r2s::Seats::<Runtime>::get(), 11);
 		assert!(pallet_session::historical::HistoricalSessions::<Runtime>::get(0).is_some());
 		for expected in 1..=3u32 {
 			Session::rotate_session();
@@ -152,6 +155,27 @@ fn unset_session_length_means_production_length() {
 	genesis_ext(patch).execute_with(|| {
 		assert_eq!(chain_params::EpochDuration::<Runtime>::get(), PRODUCTION_EPOCH_DURATION_IN_SLOTS);
 	});
+}
+
+#[test]
+fn genesis_validators_are_bonded_qualified_r2s_candidates() {
+	use frame_support::traits::fungible::InspectHold;
+	for name in ["development", "local_testnet", "staging"] {
+		genesis_ext(preset(name)).execute_with(|| {
+			for validator in pallet_session::Validators::<Runtime>::get() {
+				let held = Balances::balance_on_hold(
+					&crate::RuntimeHoldReason::R2s(pallet_r2s::HoldReason::CandidateBond),
+					&validator,
+				);
+				assert_eq!(held, presets::GENESIS_VALIDATOR_BOND, "{name}");
+				let credit = crate::R2s::credit_of(&validator);
+				assert!(
+					credit >= <Runtime as pallet_r2s::Config>::CreditThreshold::get(),
+					"{name}: genesis validator qualifies (credit {credit})"
+				);
+			}
+		});
+	}
 }
 
 #[test]

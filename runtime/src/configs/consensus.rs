@@ -1,16 +1,18 @@
 //! Block production (BABE), finality (GRANDPA), sessions and offence reporting.
 
 use crate::{
-	chain_params::EpochDurationInSlots,
-	validator_set::{GenesisValidatorSet, UnitIdentification},
-	AccountId, Babe, Balances, Historical, Offences, Runtime, RuntimeEvent, Session, SessionKeys,
-	CESS, DAYS, MILLISECS_PER_BLOCK,
+	chain_params::EpochDurationInSlots, configs::TreasuryAccount, AccountId, Babe, Balances,
+	Historical, Offences, R2s, Runtime, RuntimeEvent, Session, SessionKeys, CESS, DAYS,
+	MILLISECS_PER_BLOCK,
 };
 use frame_support::{
 	parameter_types,
-	traits::{ConstU128, ConstU32, ConstU64},
+	traits::{tokens::imbalance::ResolveTo, ConstU128, ConstU32, ConstU64},
 };
-use sp_runtime::traits::{ConvertInto, OpaqueKeys};
+use sp_runtime::{
+	traits::{ConvertInto, OpaqueKeys},
+	Perbill,
+};
 
 parameter_types! {
 	/// Most validators BABE and GRANDPA accept in one set (R²S draws 11 of the candidates).
@@ -47,7 +49,8 @@ impl pallet_grandpa::Config for Runtime {
 
 impl pallet_authorship::Config for Runtime {
 	type FindAuthor = pallet_session::FindAccountFromAuthorIndex<Self, Babe>;
-	type EventHandler = ();
+	// R²S counts blocks authored for the credit score.
+	type EventHandler = R2s;
 }
 
 impl pallet_session::Config for Runtime {
@@ -56,8 +59,8 @@ impl pallet_session::Config for Runtime {
 	type ValidatorIdOf = ConvertInto;
 	type ShouldEndSession = Babe;
 	type NextSessionRotation = Babe;
-	type SessionManager =
-		pallet_session::historical::NoteHistoricalRoot<Self, GenesisValidatorSet<Self>>;
+	// R²S draws the validators; historical records each set so equivocations can be proven.
+	type SessionManager = pallet_session::historical::NoteHistoricalRoot<Self, R2s>;
 	type SessionHandler = <SessionKeys as OpaqueKeys>::KeyTypeIdProviders;
 	type Keys = SessionKeys;
 	type DisablingStrategy = pallet_session::disabling::UpToLimitWithReEnablingDisablingStrategy;
@@ -69,13 +72,40 @@ impl pallet_session::Config for Runtime {
 
 impl pallet_session::historical::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
-	type FullIdentification = ();
-	type FullIdentificationOf = UnitIdentification;
+	type FullIdentification = pallet_r2s::FullIdentification;
+	type FullIdentificationOf = pallet_r2s::UnitIdentificationOf;
 }
 
 impl pallet_offences::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type IdentificationTuple = pallet_session::historical::IdentificationTuple<Self>;
-	// Offences are recorded on chain; punishing them is R²S's job once it lands.
-	type OnOffenceHandler = ();
+	// R²S punishes BABE and GRANDPA equivocations: a credit cut and a bond slash.
+	type OnOffenceHandler = R2s;
+}
+
+parameter_types! {
+	/// The least part of a bond an equivocation costs.
+	pub const R2sMinSlash: Perbill = Perbill::from_percent(1);
+}
+
+impl pallet_r2s::Config for Runtime {
+	type Currency = Balances;
+	type Slashed = ResolveTo<TreasuryAccount, Balances>;
+	// Known a whole epoch ahead, so no block author can bias a draw by withholding a block.
+	type Randomness = pallet_babe::RandomnessFromOneEpochAgo<Runtime>;
+	type AdminOrigin = frame_system::EnsureRoot<AccountId>;
+	type MinBond = ConstU128<{ 10_000 * CESS }>;
+	type BondSaturation = ConstU32<10>;
+	type MaxCandidates = ConstU32<256>;
+	// Never more than BABE and GRANDPA accept in one set.
+	type MaxActive = MaxAuthorities;
+	type CreditThreshold = ConstU32<500>;
+	type BaseCredit = ConstU32<700>;
+	type OffenceCreditCut = ConstU32<600>;
+	type MinSlash = R2sMinSlash;
+	// At least as long as an equivocation report stays valid, so an offender cannot leave first.
+	type UnbondingDelay = ConstU32<{ 7 * DAYS }>;
+	type MaxUnbondingChunks = ConstU32<16>;
+	type SlashableSessions = ConstU32<168>;
+	type WeightInfo = pallet_r2s::weights::SubstrateWeight<Runtime>;
 }

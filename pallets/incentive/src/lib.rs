@@ -1,0 +1,911 @@
+//! # Incentive: era issuance and rewards for storage miners, validators and the treasury
+//!
+//! The incentive layer of CESS. Every era the pallet mints a scheduled issuance, adds the
+//! storage fees paid during the era, and divides the result between the storage miners (by
+//! contribution), the active validators (by work) and the treasury, the community development
+//! fund spent by the DAO. Earners claim their rewards; a share of every payout vests linearly.
+//!
+//! ## Eras and issuance
+//!
+//! An era is [`RewardParams::era_length`] blocks. Era `0` starts at genesis; the era in progress
+//! is [`CurrentEra`]. At the first block of a new era (`on_initialize`) the pallet
+//! closes the era that ended:
+//!
+//! - it mints `I(e)`, the [`EraIssuance`], into its pot account ([`Pallet::pot_account`]);
+//! - it splits it by [`RewardParams::split`]: `M = ⌊s_m · I⌋`, `V = ⌊s_v · I⌋`,
+//!   `T = I − M − V` (the treasury receives the rounding of the split);
+//! - the miners' pot is `M + F`, `F` the storage fees deposited during the era;
+//! - after every [`RewardParams::eras_per_year`] eras the issuance decays:
+//!   `I ← ⌊(1 − d) · I⌋`, `d` = [`RewardParams::yearly_decay`]. So with `n` eras a year,
+//!   `I(e) = I(0) · (1 − d)^⌊e / n⌋` (each step rounded down).
+//!
+//! ## Miner rewards
+//!
+//! Storage miners earn for three kinds of contribution, reported through [`ContributionSink`]:
+//!
+//! - service space `sᵢ` and idle space `dᵢ`: at every audit a miner *passes*, its current
+//!   service (used) and idle (declared − used − locked) space, read through [`MinerSpace`], is
+//!   added to its era record. Space thus earns only when proven, in proportion to the time it
+//!   is held (audit rounds are periodic);
+//! - bandwidth `bᵢ`: the bytes of fragments it received and confirmed on chain.
+//!
+//! A miner that *fails* an audit in an era earns no storage reward for that era: its record is
+//! taken out of the era totals and ignored until the era ends.
+//!
+//! The miners' pot is divided into three sub-pots in proportion to the
+//! [`RewardParams::miner_weights`] `w_s, w_d, w_b` of the components that have a non-zero total
+//! (`S = Σ sᵢ`, `D = Σ dᵢ`, `B = Σ bᵢ` over the miners without a failed audit); the last
+//! component receives the rounding. If no component has a total the pot goes to the treasury.
+//! A miner without a failed audit is owed
+//!
+//! ```text
+//! rᵢ = ⌊P_s · sᵢ / S⌋ + ⌊P_d · dᵢ / D⌋ + ⌊P_b · bᵢ / B⌋,   P_k = (M + F) · w_k / Σ w (active k)
+//! ```
+//!
+//! ## Validator rewards
+//!
+//! pallet-authorship reports every block's author with its R²S credit score `c` (0 – 1000) at
+//! that block. A validator's points are `pᵥ = Σ_blocks c` — blocks authored times the credit
+//! factor `c / 1000`, scaled by 1000. With `P = Σ pᵥ` it is owed `rᵥ = ⌊V · pᵥ / P⌋`; if nobody
+//! authored (`P = 0`) `V` goes to the treasury. An account that is both miner and validator
+//! earns both.
+//!
+//! ## Claims
+//!
+//! Nothing is paid by iterating over earners. An earner calls
+//! [`claim_rewards`](Pallet::claim_rewards): it is paid what it is owed for every closed era of
+//! the claim window, the last [`Config::MaxUnclaimedEras`] eras, in one transfer from the pot to
+//! its payee ([`RewardPayee`]: a miner's beneficiary). Eras older than the window expire.
+//!
+//! ## Vesting
+//!
+//! Of every payout `A`, `⌊v · A⌋` vests ([`RewardParams::vested_share`] `v`; CESS: 50 %) and the
+//! rest is free at once. The whole amount is transferred; the vesting part stays frozen
+//! ([`FreezeReason::Vesting`]) and is released linearly over [`RewardParams::vesting_period`]
+//! blocks (CESS: 90 days). A tranche of `L` tokens vesting from `t₀` to `t₁` keeps
+//! `⌈L · (t₁ − t) / (t₁ − t₀)⌉` frozen at block `t`. Each claim adds a tranche; an account keeps
+//! at most [`Config::MaxVestingTranches`] of them: when full, the new tranche is merged into the
+//! newest one, which then restarts with what it still held plus the new amount (a merge can only
+//! delay a release, never advance it). The freeze is lowered by every claim and by
+//! [`release_vested`](Pallet::release_vested). Frozen tokens still count for governance votes
+//! (balance freezes and vote locks overlap).
+//!
+//! The pallet implements the release itself instead of using pallet-vesting: pallet-vesting
+//! limits an account to a fixed number of schedules and makes `vested_transfer` fail when they
+//! are full (a miner claiming every era would hit it), and it is built on the deprecated
+//! `LockableCurrency`. A bounded tranche list with merging never fails a claim.
+//!
+//! ## No dust lost
+//!
+//! What an era's pot does not pay to earners goes to the treasury ([`Config::Treasury`]):
+//!
+//! - at the close of the era: the treasury share, and any sub-pot nobody can claim (no
+//!   contribution of its kind);
+//! - when the era leaves the claim window: its unpaid remainder — the rounding of every
+//!   `⌊·⌋` above and the rewards that were not claimed in time ([`Event::EraExpired`]).
+//!
+//! So for every era `minted + fees = to_treasury_at_close + Σ claims + remainder_at_expiry`.
+//!
+//! ## Bounds
+//!
+//! A `note_*` report: one contribution record and one running total. A block that closes an
+//! era: `O(1)`, plus at most [`MAX_EXPIRIES_PER_ERA`] expiring eras. A claim: `O(window)` reads
+//! plus `O(MaxVestingTranches)`. Records of expired eras are removed in
+//! `on_idle`, in steps that fit the block's spare weight. Nothing iterates over all
+//! miners or validators.
+//!
+//! ## Interfaces
+//!
+//! See [`traits`]: [`ContributionSink`] (implemented by this pallet; called by audit, file bank
+//! and authorship through runtime adapters), [`MinerSpace`] and [`RewardPayee`] (implemented by
+//! the runtime over pallet-sminer). Storage fees arrive through this pallet's
+//! [`OnUnbalanced`] implementation. [`fees::SplitCredit`] routes a share of fees to the
+//! treasury.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+#![warn(missing_docs)]
+
+extern crate alloc;
+
+pub mod fees;
+pub mod traits;
+pub mod types;
+pub mod weights;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use pallet::*;
+pub use traits::{ContributionSink, MinerSpace, RewardPayee, SpaceSnapshot};
+pub use types::{
+	Contribution, EraIndex, EraReward, EraTotals, MinerWeights, ParamsError, RewardParams,
+	RewardSplit, VestingTranche, MAX_CREDIT,
+};
+pub use weights::WeightInfo;
+
+use frame_support::{
+	traits::{
+		fungible::{self, Balanced, Inspect, Mutate, MutateFreeze},
+		tokens::{Fortitude, Precision, Preservation},
+		Get, Imbalance, OnUnbalanced,
+	},
+	weights::Weight,
+	PalletId,
+};
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::{
+	traits::{AccountIdConversion, One, Saturating, Zero},
+	DispatchError, PerThing, TokenError,
+};
+
+/// The balance type of the pallet's currency.
+pub type BalanceOf<T> =
+	<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+
+/// A fungible credit (minted or withdrawn tokens not yet in an account).
+pub type CreditOf<T> =
+	fungible::Credit<<T as frame_system::Config>::AccountId, <T as Config>::Currency>;
+
+/// The reward parameters of the runtime.
+pub type ParamsOf<T> = RewardParams<BlockNumberFor<T>>;
+
+/// A vesting tranche of the runtime.
+pub type TrancheOf<T> = VestingTranche<BalanceOf<T>, BlockNumberFor<T>>;
+
+/// The vesting tranches of one account.
+pub type TranchesOf<T> = frame_support::BoundedVec<TrancheOf<T>, <T as Config>::MaxVestingTranches>;
+
+/// At most this many eras expire when an era closes (one is the steady state; more only catch
+/// up after [`Config::MaxUnclaimedEras`] was lowered).
+pub const MAX_EXPIRIES_PER_ERA: u32 = 2;
+
+/// At most this many records of expired eras are removed in one block.
+pub const MAX_CLEANUP_PER_BLOCK: u32 = 1_000;
+
+const LOG_TARGET: &str = "runtime::incentive";
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::pallet_prelude::*;
+	use frame_system::pallet_prelude::*;
+
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
+	/// The pallet.
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	/// Configuration.
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The token: minted for the issuance, transferred to payees, frozen while vesting.
+		type Currency: Mutate<Self::AccountId>
+			+ Balanced<Self::AccountId>
+			+ MutateFreeze<Self::AccountId, Id = Self::RuntimeFreezeReason>;
+
+		/// The runtime's freeze reasons, which include this pallet's [`FreezeReason`].
+		type RuntimeFreezeReason: From<FreezeReason>;
+
+		/// Receives the treasury share of every era and every undistributed remainder (in the
+		/// runtime: `ResolveTo<TreasuryAccount, Balances>`).
+		type Treasury: OnUnbalanced<CreditOf<Self>>;
+
+		/// The space of storage miners, sampled when they pass an audit.
+		type MinerSpace: MinerSpace<Self::AccountId>;
+
+		/// Who receives an earner's rewards.
+		type Payee: RewardPayee<Self::AccountId>;
+
+		/// Origin that may change the reward parameters and the era issuance (governance).
+		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Derives the pot account, which holds minted rewards and storage fees until claimed.
+		#[pallet::constant]
+		type PalletId: Get<PalletId>;
+
+		/// How many closed eras can be claimed; older ones expire.
+		#[pallet::constant]
+		type MaxUnclaimedEras: Get<u32>;
+
+		/// Most vesting tranches kept per account.
+		#[pallet::constant]
+		type MaxVestingTranches: Get<u32>;
+
+		/// Weights of the calls and hooks.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Why the pallet freezes funds.
+	#[pallet::composite_enum]
+	pub enum FreezeReason {
+		/// The vesting share of claimed rewards, released linearly.
+		#[codec(index = 0)]
+		Vesting,
+	}
+
+	/// The era in progress.
+	#[pallet::storage]
+	pub type CurrentEra<T: Config> = StorageValue<_, EraIndex, ValueQuery>;
+
+	/// The first block of the era in progress.
+	#[pallet::storage]
+	pub type CurrentEraStart<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
+	/// The block at which the era in progress closes.
+	#[pallet::storage]
+	pub type NextEraAt<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
+	/// Tokens minted when the era in progress closes (decays yearly).
+	#[pallet::storage]
+	pub type EraIssuance<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery>;
+
+	/// The reward parameters.
+	#[pallet::storage]
+	pub type Params<T: Config> = StorageValue<_, ParamsOf<T>, ValueQuery>;
+
+	/// Eligible contribution totals of the era in progress.
+	#[pallet::storage]
+	pub type CurrentTotals<T: Config> = StorageValue<_, EraTotals, ValueQuery>;
+
+	/// Storage fees deposited during the era in progress (held by the pot account).
+	#[pallet::storage]
+	pub type PendingStorageFees<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery>;
+
+	/// What each account contributed in each era, until claimed or expired.
+	#[pallet::storage]
+	pub type Contributions<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		EraIndex,
+		Blake2_128Concat,
+		T::AccountId,
+		Contribution,
+		OptionQuery,
+	>;
+
+	/// The pots of the closed eras within the claim window (eras that distributed nothing have
+	/// no entry).
+	#[pallet::storage]
+	pub type EraRewards<T: Config> =
+		StorageMap<_, Twox64Concat, EraIndex, EraReward<BalanceOf<T>>, OptionQuery>;
+
+	/// Eras below this one have expired: their remainder went to the treasury.
+	#[pallet::storage]
+	pub type OldestUnexpiredEra<T: Config> = StorageValue<_, EraIndex, ValueQuery>;
+
+	/// Eras below this one have no [`Contributions`] left.
+	#[pallet::storage]
+	pub type CleanupCursor<T: Config> = StorageValue<_, EraIndex, ValueQuery>;
+
+	/// The vesting tranches of each payee, oldest first.
+	#[pallet::storage]
+	pub type Vesting<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, TranchesOf<T>, OptionQuery>;
+
+	/// Genesis configuration: the chain spec's `incentive` section.
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// Tokens minted per era in the first year.
+		pub era_issuance: BalanceOf<T>,
+		/// The reward parameters (default: [`RewardParams::default`], the production values).
+		pub params: ParamsOf<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			// A chain spec is operator input: stop genesis with a message rather than build a
+			// chain that cannot pay rewards.
+			if let Err(error) = self.params.validate() {
+				panic!("incentive.params are invalid: {error:?}");
+			}
+			Params::<T>::put(self.params);
+			EraIssuance::<T>::put(self.era_issuance);
+			let start = frame_system::Pallet::<T>::block_number().saturating_add(One::one());
+			CurrentEraStart::<T>::put(start);
+			NextEraAt::<T>::put(start.saturating_add(self.params.era_length));
+			Pallet::<T>::ensure_pot_exists(&Pallet::<T>::pot_account());
+		}
+	}
+
+	/// Events.
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// An era closed: `minted` + `storage_fees` = `miners_pot` + `validators_pot` +
+		/// `to_treasury`.
+		EraClosed {
+			/// The era that closed.
+			era: EraIndex,
+			/// Tokens minted for it.
+			minted: BalanceOf<T>,
+			/// Storage fees deposited during it.
+			storage_fees: BalanceOf<T>,
+			/// Claimable by miners (zero if no miner contributed).
+			miners_pot: BalanceOf<T>,
+			/// Claimable by validators (zero if no block was reported).
+			validators_pot: BalanceOf<T>,
+			/// Sent to the treasury: its share and any pot nobody can claim.
+			to_treasury: BalanceOf<T>,
+		},
+		/// The era issuance decayed (a year of eras passed).
+		IssuanceDecayed {
+			/// The new issuance per era.
+			era_issuance: BalanceOf<T>,
+		},
+		/// An era left the claim window; what it had not paid went to the treasury.
+		EraExpired {
+			/// The era.
+			era: EraIndex,
+			/// Unclaimed rewards and rounding, sent to the treasury.
+			unclaimed: BalanceOf<T>,
+		},
+		/// A miner failed an audit: it earns no storage reward for the era.
+		MinerForfeited {
+			/// The era in progress.
+			era: EraIndex,
+			/// The miner.
+			miner: T::AccountId,
+		},
+		/// Rewards were claimed and paid.
+		RewardsClaimed {
+			/// Who earned them.
+			earner: T::AccountId,
+			/// Who received them.
+			payee: T::AccountId,
+			/// Total paid.
+			amount: BalanceOf<T>,
+			/// The part of `amount` that vests.
+			vesting: BalanceOf<T>,
+			/// Number of eras paid.
+			eras: u32,
+		},
+		/// The frozen vesting balance of an account changed.
+		VestingUpdated {
+			/// The account.
+			who: T::AccountId,
+			/// What is still frozen.
+			locked: BalanceOf<T>,
+		},
+		/// Storage fees joined the miners' pot of the era in progress.
+		StorageFeeDeposited {
+			/// The fee.
+			amount: BalanceOf<T>,
+		},
+		/// The reward parameters were changed.
+		ParametersSet {
+			/// The new parameters.
+			params: ParamsOf<T>,
+		},
+		/// The era issuance was set.
+		EraIssuanceSet {
+			/// Tokens minted per era from the next close on.
+			era_issuance: BalanceOf<T>,
+		},
+	}
+
+	/// Errors.
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No reward is owed in the claim window.
+		NothingToClaim,
+		/// The payee does not exist and the payout is below the existential deposit.
+		PayoutBelowMinimum,
+		/// The pot could not transfer the payout.
+		PayoutFailed,
+		/// The vesting share could not be frozen on the payee (too many freezes).
+		VestingFreezeFailed,
+		/// The account has no vesting tranche.
+		NotVesting,
+		/// `era_length` must be at least one block.
+		ZeroEraLength,
+		/// `eras_per_year` must be at least one.
+		ZeroErasPerYear,
+		/// The miners', validators' and treasury shares must add up to 100 %.
+		IncompleteSplit,
+		/// At least one miner weight must be non-zero.
+		ZeroMinerWeights,
+		/// A non-zero vested share needs a non-zero vesting period.
+		ZeroVestingPeriod,
+	}
+
+	impl<T> From<ParamsError> for Error<T> {
+		fn from(error: ParamsError) -> Self {
+			match error {
+				ParamsError::ZeroEraLength => Error::ZeroEraLength,
+				ParamsError::ZeroErasPerYear => Error::ZeroErasPerYear,
+				ParamsError::IncompleteSplit => Error::IncompleteSplit,
+				ParamsError::ZeroMinerWeights => Error::ZeroMinerWeights,
+				ParamsError::ZeroVestingPeriod => Error::ZeroVestingPeriod,
+			}
+		}
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Closes the era that ended, if one did.
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			if now < NextEraAt::<T>::get() {
+				return T::DbWeight::get().reads(1);
+			}
+			Self::close_era(now);
+			T::WeightInfo::close_era()
+		}
+
+		/// Removes records of expired eras with the block's spare weight.
+		fn on_idle(_now: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			let base = T::WeightInfo::clean_expired(0);
+			if remaining.any_lt(base) || CleanupCursor::<T>::get() >= OldestUnexpiredEra::<T>::get()
+			{
+				return T::DbWeight::get().reads(2).min(remaining);
+			}
+			let per_item = T::WeightInfo::clean_expired(1).saturating_sub(base);
+			let limit = remaining
+				.saturating_sub(base)
+				.checked_div_per_component(&per_item)
+				.unwrap_or(u64::MAX)
+				.min(u64::from(MAX_CLEANUP_PER_BLOCK)) as u32;
+			let used = Self::clean_expired(limit);
+			T::WeightInfo::clean_expired(used)
+		}
+
+		fn integrity_test() {
+			assert!(T::MaxUnclaimedEras::get() >= 1, "MaxUnclaimedEras must be at least 1");
+			assert!(T::MaxVestingTranches::get() >= 1, "MaxVestingTranches must be at least 1");
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_now: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Pays the caller everything it is owed for the closed eras of the claim window, to
+		/// its payee; the vested share is frozen on the payee and released linearly.
+		///
+		/// Emits [`Event::RewardsClaimed`] and [`Event::VestingUpdated`].
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::claim_rewards(T::MaxUnclaimedEras::get()))]
+		pub fn claim_rewards(origin: OriginFor<T>) -> DispatchResult {
+			let earner = ensure_signed(origin)?;
+			let (amount, eras) = Self::take_rewards(&earner);
+			ensure!(!amount.is_zero(), Error::<T>::NothingToClaim);
+
+			let payee = T::Payee::payee(&earner);
+			T::Currency::transfer(&Self::pot_account(), &payee, amount, Preservation::Preserve)
+				.map_err(|error| match error {
+					DispatchError::Token(TokenError::BelowMinimum) => {
+						Error::<T>::PayoutBelowMinimum
+					}
+					_ => Error::<T>::PayoutFailed,
+				})?;
+
+			let params = Params::<T>::get();
+			let vesting = params.vested_share.mul_floor(amount);
+			if !vesting.is_zero() {
+				Self::add_vesting(&payee, vesting, params.vesting_period)?;
+			}
+			Self::deposit_event(Event::RewardsClaimed { earner, payee, amount, vesting, eras });
+			Ok(())
+		}
+
+		/// Unfreezes the caller's vested tokens that are due.
+		///
+		/// Emits [`Event::VestingUpdated`].
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::release_vested())]
+		pub fn release_vested(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let tranches = Vesting::<T>::get(&who).ok_or(Error::<T>::NotVesting)?;
+			Self::apply_vesting(&who, tranches)?;
+			Ok(())
+		}
+
+		/// Sets the reward parameters. A new era length applies to the era in progress
+		/// (counted from its start; if that is already past, the era closes at the next block).
+		///
+		/// Emits [`Event::ParametersSet`].
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::set_parameters())]
+		pub fn set_parameters(origin: OriginFor<T>, params: ParamsOf<T>) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			params.validate().map_err(Error::<T>::from)?;
+			Params::<T>::put(params);
+			NextEraAt::<T>::put(CurrentEraStart::<T>::get().saturating_add(params.era_length));
+			Self::deposit_event(Event::ParametersSet { params });
+			Ok(())
+		}
+
+		/// Sets the tokens minted per era, from the next era close on (the yearly decay goes on
+		/// from this value).
+		///
+		/// Emits [`Event::EraIssuanceSet`].
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::set_era_issuance())]
+		pub fn set_era_issuance(
+			origin: OriginFor<T>,
+			#[pallet::compact] era_issuance: BalanceOf<T>,
+		) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			EraIssuance::<T>::put(era_issuance);
+			Self::deposit_event(Event::EraIssuanceSet { era_issuance });
+			Ok(())
+		}
+	}
+
+	#[pallet::view_functions]
+	impl<T: Config> Pallet<T> {
+		/// What `earner` would be paid by [`claim_rewards`](Pallet::claim_rewards) now.
+		pub fn claimable(earner: T::AccountId) -> BalanceOf<T> {
+			let (first, current) = Self::claim_window();
+			(first..current).fold(Zero::zero(), |sum: BalanceOf<T>, era| {
+				let owed = match (Contributions::<T>::get(era, &earner), EraRewards::<T>::get(era))
+				{
+					(Some(contribution), Some(reward)) => reward.reward(&contribution),
+					_ => Zero::zero(),
+				};
+				sum.saturating_add(owed)
+			})
+		}
+
+		/// The balance of `who` that is frozen by vesting now.
+		pub fn vesting_locked(who: T::AccountId) -> BalanceOf<T> {
+			let now = frame_system::Pallet::<T>::block_number();
+			Vesting::<T>::get(&who).map_or_else(Zero::zero, |tranches| {
+				tranches.iter().fold(Zero::zero(), |sum: BalanceOf<T>, tranche| {
+					sum.saturating_add(tranche.locked_at(now))
+				})
+			})
+		}
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// The account that holds minted rewards and storage fees until they are claimed.
+	pub fn pot_account() -> T::AccountId {
+		T::PalletId::get().into_account_truncating()
+	}
+
+	/// The claimable eras: `first..current`.
+	fn claim_window() -> (EraIndex, EraIndex) {
+		let current = CurrentEra::<T>::get();
+		(current.saturating_sub(T::MaxUnclaimedEras::get().max(1)), current)
+	}
+
+	/// Keeps the pot account alive: if it holds less than the existential deposit, mints the
+	/// difference (once in a chain's life, at genesis). The pot never pays that deposit out
+	/// (payouts preserve it), so what it owes is always on top of it.
+	fn ensure_pot_exists(pot: &T::AccountId) {
+		let minimum = T::Currency::minimum_balance();
+		let balance = T::Currency::balance(pot);
+		if balance < minimum {
+			if let Err(error) = T::Currency::mint_into(pot, minimum.saturating_sub(balance)) {
+				log::error!(target: LOG_TARGET, "cannot create the pot account: {error:?}");
+			}
+		}
+	}
+
+	/// Mints `amount` into the pot; returns what was minted.
+	fn mint_into_pot(pot: &T::AccountId, amount: BalanceOf<T>) -> BalanceOf<T> {
+		if amount.is_zero() {
+			return amount;
+		}
+		match T::Currency::resolve(pot, T::Currency::issue(amount)) {
+			Ok(()) => amount,
+			Err(credit) => {
+				// Only if the pot's balance would overflow; dropping the credit undoes the mint.
+				log::error!(target: LOG_TARGET, "cannot mint {:?} into the pot", credit.peek());
+				Zero::zero()
+			}
+		}
+	}
+
+	/// Moves `amount` from the pot to the treasury; returns what was moved.
+	fn send_to_treasury(pot: &T::AccountId, amount: BalanceOf<T>) -> BalanceOf<T> {
+		if amount.is_zero() {
+			return amount;
+		}
+		match T::Currency::withdraw(
+			pot,
+			amount,
+			Precision::BestEffort,
+			Preservation::Preserve,
+			Fortitude::Polite,
+		) {
+			Ok(credit) => {
+				let sent = credit.peek();
+				T::Treasury::on_unbalanced(credit);
+				sent
+			}
+			Err(error) => {
+				log::error!(target: LOG_TARGET, "cannot send {amount:?} to the treasury: {error:?}");
+				Zero::zero()
+			}
+		}
+	}
+
+	/// Closes the era in progress at block `now`: mints and splits the issuance, records the
+	/// claimable pots, decays the issuance once a year, starts the next era and expires the era
+	/// that left the claim window.
+	pub(crate) fn close_era(now: BlockNumberFor<T>) {
+		let era = CurrentEra::<T>::get();
+		let params = Params::<T>::get();
+		let totals = CurrentTotals::<T>::take();
+		let issuance = EraIssuance::<T>::get();
+		let storage_fees = PendingStorageFees::<T>::take();
+		let pot = Self::pot_account();
+		Self::ensure_pot_exists(&pot);
+
+		let minted = Self::mint_into_pot(&pot, issuance);
+		let miners_share = params.split.miners.mul_floor(minted);
+		let validators_share = params.split.validators.mul_floor(minted);
+		let miners_pot = miners_share.saturating_add(storage_fees);
+		let [service_pot, idle_pot, bandwidth_pot] =
+			types::split_miners_pot(miners_pot, &params.miner_weights, &totals);
+		let validator_pot =
+			if totals.validator_points > 0 { validators_share } else { Zero::zero() };
+		let reward = EraReward {
+			service_pot,
+			idle_pot,
+			bandwidth_pot,
+			validator_pot,
+			totals,
+			paid: Zero::zero(),
+		};
+		let distributable = reward.distributable();
+		// The treasury share (with the rounding of the split) and every pot nobody can claim.
+		let unassigned = minted.saturating_add(storage_fees).saturating_sub(distributable);
+		let to_treasury = Self::send_to_treasury(&pot, unassigned);
+		if !distributable.is_zero() {
+			EraRewards::<T>::insert(era, reward);
+		}
+
+		let next_era = era.saturating_add(1);
+		let year_ended = next_era.checked_rem(params.eras_per_year) == Some(0);
+		if year_ended && !params.yearly_decay.is_zero() {
+			let era_issuance = params.yearly_decay.left_from_one().mul_floor(issuance);
+			EraIssuance::<T>::put(era_issuance);
+			Self::deposit_event(Event::IssuanceDecayed { era_issuance });
+		}
+		CurrentEra::<T>::put(next_era);
+		CurrentEraStart::<T>::put(now);
+		NextEraAt::<T>::put(now.saturating_add(params.era_length.max(One::one())));
+		Self::deposit_event(Event::EraClosed {
+			era,
+			minted,
+			storage_fees,
+			miners_pot: service_pot.saturating_add(idle_pot).saturating_add(bandwidth_pot),
+			validators_pot: validator_pot,
+			to_treasury,
+		});
+		Self::expire_eras(next_era, &pot);
+	}
+
+	/// Expires (at most [`MAX_EXPIRIES_PER_ERA`]) eras that left the claim window: their unpaid
+	/// remainder goes to the treasury.
+	fn expire_eras(current: EraIndex, pot: &T::AccountId) {
+		let first_claimable = current.saturating_sub(T::MaxUnclaimedEras::get().max(1));
+		let mut oldest = OldestUnexpiredEra::<T>::get();
+		let mut budget = MAX_EXPIRIES_PER_ERA;
+		while oldest < first_claimable && budget > 0 {
+			if let Some(reward) = EraRewards::<T>::take(oldest) {
+				let unclaimed = Self::send_to_treasury(pot, reward.unpaid());
+				Self::deposit_event(Event::EraExpired { era: oldest, unclaimed });
+			}
+			oldest = oldest.saturating_add(1);
+			budget = budget.saturating_sub(1);
+		}
+		OldestUnexpiredEra::<T>::put(oldest);
+	}
+
+	/// Removes up to `limit` contribution records of expired eras, oldest era first, moving
+	/// [`CleanupCursor`] past every era left empty. Visiting an era counts as at least one
+	/// record. Returns the records visited (at most `limit`).
+	pub(crate) fn clean_expired(limit: u32) -> u32 {
+		let oldest = OldestUnexpiredEra::<T>::get();
+		let mut cursor = CleanupCursor::<T>::get();
+		let mut used = 0u32;
+		while cursor < oldest && used < limit {
+			let result = Contributions::<T>::clear_prefix(cursor, limit.saturating_sub(used), None);
+			used = used.saturating_add(result.loops.max(1));
+			if result.maybe_cursor.is_some() {
+				break;
+			}
+			cursor = cursor.saturating_add(1);
+		}
+		CleanupCursor::<T>::put(cursor);
+		used.min(limit)
+	}
+
+	/// Takes `earner`'s contribution records of the claim window and books what they are owed
+	/// as paid. Returns the total owed and the number of eras that owed something.
+	fn take_rewards(earner: &T::AccountId) -> (BalanceOf<T>, u32) {
+		let (first, current) = Self::claim_window();
+		let mut total = BalanceOf::<T>::zero();
+		let mut eras = 0u32;
+		for era in first..current {
+			let Some(contribution) = Contributions::<T>::take(era, earner) else { continue };
+			let Some(mut reward) = EraRewards::<T>::get(era) else { continue };
+			let owed = reward.reward(&contribution);
+			if owed.is_zero() {
+				continue;
+			}
+			reward.paid = reward.paid.saturating_add(owed);
+			EraRewards::<T>::insert(era, reward);
+			total = total.saturating_add(owed);
+			eras = eras.saturating_add(1);
+		}
+		(total, eras)
+	}
+
+	/// Adds a tranche of `amount` vesting from now over `period` blocks to `who` and updates
+	/// the freeze. A full tranche list merges the new tranche into the newest one.
+	fn add_vesting(
+		who: &T::AccountId,
+		amount: BalanceOf<T>,
+		period: BlockNumberFor<T>,
+	) -> Result<BalanceOf<T>, DispatchError> {
+		let now = frame_system::Pallet::<T>::block_number();
+		let end = now.saturating_add(period);
+		let mut tranches = Vesting::<T>::get(who).unwrap_or_default();
+		tranches.retain(|tranche| !tranche.locked_at(now).is_zero());
+		let tranche = VestingTranche { locked: amount, start: now, end };
+		if let Err(tranche) = tranches.try_push(tranche) {
+			if let Some(newest) = tranches.last_mut() {
+				let locked = newest.locked_at(now).saturating_add(tranche.locked);
+				*newest = VestingTranche { locked, start: now, end: newest.end.max(end) };
+			}
+		}
+		Self::apply_vesting(who, tranches)
+	}
+
+	/// Drops the released tranches of `who`, stores the rest and sets the freeze to what they
+	/// still lock. Returns that amount.
+	fn apply_vesting(
+		who: &T::AccountId,
+		mut tranches: TranchesOf<T>,
+	) -> Result<BalanceOf<T>, DispatchError> {
+		let now = frame_system::Pallet::<T>::block_number();
+		tranches.retain(|tranche| !tranche.locked_at(now).is_zero());
+		let locked = tranches.iter().fold(BalanceOf::<T>::zero(), |sum, tranche| {
+			sum.saturating_add(tranche.locked_at(now))
+		});
+		let reason = T::RuntimeFreezeReason::from(FreezeReason::Vesting);
+		if tranches.is_empty() {
+			Vesting::<T>::remove(who);
+			T::Currency::thaw(&reason, who).map_err(|_| Error::<T>::VestingFreezeFailed)?;
+		} else {
+			Vesting::<T>::insert(who, tranches);
+			T::Currency::set_freeze(&reason, who, locked)
+				.map_err(|_| Error::<T>::VestingFreezeFailed)?;
+		}
+		Self::deposit_event(Event::VestingUpdated { who: who.clone(), locked });
+		Ok(locked)
+	}
+
+	/// Adds to the record of `who` in the era in progress, unless it failed an audit this era.
+	/// `f` updates the record and the totals.
+	fn note(who: &T::AccountId, f: impl FnOnce(&mut Contribution, &mut EraTotals)) {
+		let era = CurrentEra::<T>::get();
+		Contributions::<T>::mutate(era, who, |record| {
+			let record = record.get_or_insert_with(Default::default);
+			if record.audit_failed {
+				return;
+			}
+			CurrentTotals::<T>::mutate(|totals| f(record, totals));
+		});
+	}
+
+	/// Checks the pallet's invariants: the pot holds what it owes on top of the existential
+	/// deposit, no era paid more than it distributes, and the era cursors are in order.
+	#[cfg(any(feature = "try-runtime", test))]
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		let mut owed = PendingStorageFees::<T>::get();
+		for (_, reward) in EraRewards::<T>::iter() {
+			frame_support::ensure!(
+				reward.paid <= reward.distributable(),
+				"an era paid more than it distributes"
+			);
+			owed = owed.saturating_add(reward.unpaid());
+		}
+		let balance = T::Currency::balance(&Self::pot_account());
+		frame_support::ensure!(
+			balance >= owed.saturating_add(T::Currency::minimum_balance()),
+			"the pot holds less than it owes"
+		);
+		frame_support::ensure!(
+			CleanupCursor::<T>::get() <= OldestUnexpiredEra::<T>::get()
+				&& OldestUnexpiredEra::<T>::get() <= CurrentEra::<T>::get(),
+			"era cursors out of order"
+		);
+		Ok(())
+	}
+}
+
+impl<T: Config> ContributionSink<T::AccountId> for Pallet<T> {
+	fn note_audit(miner: &T::AccountId, passed: bool) {
+		let era = CurrentEra::<T>::get();
+		let mut forfeited = false;
+		Contributions::<T>::mutate(era, miner, |record| {
+			let record = record.get_or_insert_with(Default::default);
+			if record.audit_failed {
+				return;
+			}
+			CurrentTotals::<T>::mutate(|totals| {
+				if passed {
+					let space = T::MinerSpace::space(miner).unwrap_or_default();
+					record.service = record.service.saturating_add(u128::from(space.service));
+					record.idle = record.idle.saturating_add(u128::from(space.idle));
+					record.audits_passed = record.audits_passed.saturating_add(1);
+					totals.service = totals.service.saturating_add(u128::from(space.service));
+					totals.idle = totals.idle.saturating_add(u128::from(space.idle));
+				} else {
+					totals.service = totals.service.saturating_sub(record.service);
+					totals.idle = totals.idle.saturating_sub(record.idle);
+					totals.bandwidth = totals.bandwidth.saturating_sub(record.bandwidth);
+					record.audit_failed = true;
+					forfeited = true;
+				}
+			});
+		});
+		if forfeited {
+			Self::deposit_event(Event::MinerForfeited { era, miner: miner.clone() });
+		}
+	}
+
+	fn note_bandwidth(miner: &T::AccountId, bytes: u64) {
+		if bytes == 0 {
+			return;
+		}
+		Self::note(miner, |record, totals| {
+			record.bandwidth = record.bandwidth.saturating_add(u128::from(bytes));
+			totals.bandwidth = totals.bandwidth.saturating_add(u128::from(bytes));
+		});
+	}
+
+	fn note_block_authored(validator: &T::AccountId, credit: u32) {
+		let points = u128::from(credit.min(MAX_CREDIT));
+		let era = CurrentEra::<T>::get();
+		Contributions::<T>::mutate(era, validator, |record| {
+			let record = record.get_or_insert_with(Default::default);
+			record.blocks = record.blocks.saturating_add(1);
+			record.validator_points = record.validator_points.saturating_add(points);
+		});
+		CurrentTotals::<T>::mutate(|totals| {
+			totals.validator_points = totals.validator_points.saturating_add(points);
+		});
+	}
+
+	fn note_weight() -> Weight {
+		T::WeightInfo::note_audit()
+			.max(T::WeightInfo::note_bandwidth())
+			.max(T::WeightInfo::note_block_authored())
+	}
+}
+
+/// Storage fees: the file bank hands the fee it charged as a credit; it joins the miners' pot
+/// of the era in progress.
+impl<T: Config> OnUnbalanced<CreditOf<T>> for Pallet<T> {
+	fn on_nonzero_unbalanced(credit: CreditOf<T>) {
+		let pot = Self::pot_account();
+		Self::ensure_pot_exists(&pot);
+		let amount = credit.peek();
+		match T::Currency::resolve(&pot, credit) {
+			Ok(()) => {
+				PendingStorageFees::<T>::mutate(|fees| *fees = fees.saturating_add(amount));
+				Self::deposit_event(Event::StorageFeeDeposited { amount });
+			}
+			// Only if the pot's balance would overflow: the treasury takes it.
+			Err(credit) => T::Treasury::on_unbalanced(credit),
+		}
+	}
+}
