@@ -5,13 +5,15 @@
 //! genesis truth.
 
 use crate::{
-	AccountId, BabeConfig, BalancesConfig, BlockNumber, ChainParamsConfig, R2sConfig,
+	AccountId, BabeConfig, BalancesConfig, BlockNumber, ChainParamsConfig, IncentiveConfig,
+	R2sConfig,
 	RuntimeGenesisConfig, SessionConfig, SessionKeys, SminerConfig, SudoConfig,
-	BABE_GENESIS_EPOCH_CONFIG, CESS, DEV_EPOCH_DURATION_IN_SLOTS, MINUTES,
+	BABE_GENESIS_EPOCH_CONFIG, CESS, DAYS, DEV_EPOCH_DURATION_IN_SLOTS, MINUTES,
 	PRODUCTION_EPOCH_DURATION_IN_SLOTS,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
+use pallet_incentive::RewardParams;
 use serde_json::Value;
 use sp_consensus_babe::AuthorityId as BabeId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
@@ -62,10 +64,19 @@ pub struct ChainProfile {
 	pub min_active: u32,
 	/// Sessions per R²S era (the unit of credit scoring).
 	pub sessions_per_era: u32,
+	/// Divisor of governance periods (1: production; 1440 turns days into minutes).
+	pub governance_speedup: u32,
+	/// Tokens minted per reward era in the first year.
+	pub era_issuance: u128,
+	/// Reward era length in blocks.
+	pub reward_era_length: BlockNumber,
+	/// Blocks over which the vested share of a reward is released.
+	pub vesting_period: BlockNumber,
 }
 
 impl ChainProfile {
-	/// Production: one-hour sessions, 11 seats, six-hour eras, the runtime's collateral.
+	/// Production: one-hour sessions, 11 seats, six-hour R²S eras, one-day reward eras, the
+	/// runtime's collateral, half of rewards vesting over 90 days.
 	pub const PRODUCTION: Self = Self {
 		epoch_duration_in_slots: PRODUCTION_EPOCH_DURATION_IN_SLOTS,
 		collateral_per_tib: None,
@@ -73,8 +84,13 @@ impl ChainProfile {
 		seats: 11,
 		min_active: 3,
 		sessions_per_era: 6,
+		governance_speedup: 1,
+		era_issuance: 500_000 * CESS,
+		reward_era_length: DAYS,
+		vesting_period: 90 * DAYS,
 	};
-	/// Development: one-minute sessions, three-minute eras, one CESS per TiB, ten-minute exits.
+	/// Development: one-minute sessions, three-minute eras (R²S and rewards), one CESS per TiB,
+	/// ten-minute exits, governance days lasting a minute.
 	pub const DEV: Self = Self {
 		epoch_duration_in_slots: DEV_EPOCH_DURATION_IN_SLOTS,
 		collateral_per_tib: Some(CESS),
@@ -82,6 +98,10 @@ impl ChainProfile {
 		seats: 11,
 		min_active: 1,
 		sessions_per_era: 3,
+		governance_speedup: 1440,
+		era_issuance: 10_000 * CESS,
+		reward_era_length: 3 * MINUTES,
+		vesting_period: 30 * MINUTES,
 	};
 }
 
@@ -97,12 +117,18 @@ pub fn cess_genesis(
 	endowed: Vec<AccountId>,
 	profile: ChainProfile,
 ) -> Value {
+	let reward_params = RewardParams {
+		era_length: profile.reward_era_length,
+		vesting_period: profile.vesting_period,
+		..RewardParams::default()
+	};
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
 			balances: endowed.into_iter().map(|who| (who, DEV_ENDOWMENT)).collect::<Vec<_>>(),
 		},
 		chain_params: ChainParamsConfig {
 			epoch_duration_in_slots: profile.epoch_duration_in_slots,
+			governance_speedup: profile.governance_speedup,
 		},
 		babe: BabeConfig { epoch_config: BABE_GENESIS_EPOCH_CONFIG },
 		session: SessionConfig {
@@ -128,6 +154,7 @@ pub fn cess_genesis(
 			collateral_per_tib: profile.collateral_per_tib,
 			exit_cooldown: profile.exit_cooldown,
 		},
+		incentive: IncentiveConfig { era_issuance: profile.era_issuance, params: reward_params },
 	})
 }
 

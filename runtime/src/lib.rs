@@ -9,7 +9,9 @@
 //!   [`pallet_offences`] so that equivocation proofs are checked and punished by R²S;
 //! - accounts: [`pallet_balances`] (token CESS, 18 decimals) and [`pallet_transaction_payment`];
 //! - administration: [`pallet_sudo`] (development and bootstrap only);
-//! - storage: [`pallet_sminer`] (storage miners: collateral, space, PeerId binding, exit).
+//! - storage: [`pallet_sminer`] (storage miners: collateral, space, PeerId binding, exit);
+//! - incentives: [`pallet_incentive`] (era issuance, rewards by contribution, vesting) and the
+//!   community fund governed by token holders ([`governance`]: treasury + OpenGov).
 //!
 //! The session (= BABE epoch) length is not a compile-time constant: it is set by the chain spec
 //! through [`chain_params`], so one WASM blob serves the development, local and production
@@ -27,6 +29,7 @@ pub mod apis;
 pub mod chain_params;
 pub mod configs;
 pub mod genesis_config_presets;
+pub mod governance;
 
 // `frame_support::runtime` expands to code that names `Vec` unqualified.
 use alloc::vec::Vec;
@@ -221,6 +224,27 @@ mod runtime {
 	// accounts, i.e. the genesis validators, before R2s's genesis has run).
 	#[runtime::pallet_index(13)]
 	pub type R2s = pallet_r2s;
+
+	#[runtime::pallet_index(14)]
+	pub type Incentive = pallet_incentive;
+
+	#[runtime::pallet_index(15)]
+	pub type Treasury = pallet_treasury;
+
+	#[runtime::pallet_index(16)]
+	pub type Preimage = pallet_preimage;
+
+	#[runtime::pallet_index(17)]
+	pub type Scheduler = pallet_scheduler;
+
+	#[runtime::pallet_index(18)]
+	pub type ConvictionVoting = pallet_conviction_voting;
+
+	#[runtime::pallet_index(19)]
+	pub type Referenda = pallet_referenda;
+
+	#[runtime::pallet_index(20)]
+	pub type Origins = crate::governance::pallet_custom_origins;
 }
 
 /// Benchmarks of the pallets in this runtime, run by `cess-node benchmark pallet`.
@@ -233,8 +257,16 @@ mod benches {
 		[pallet_sudo, Sudo]
 		[pallet_sminer, Sminer]
 		[pallet_r2s, R2s]
+		[pallet_incentive, Incentive]
+		[pallet_treasury, Treasury]
+		[pallet_preimage, Preimage]
+		[pallet_scheduler, Scheduler]
+		[pallet_conviction_voting, ConvictionVoting]
+		[pallet_referenda, Referenda]
 	);
 }
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_governance;

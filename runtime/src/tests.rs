@@ -25,7 +25,7 @@ fn merge(base: &mut Value, patch: Value) {
 	}
 }
 
-fn genesis_ext(patch: Value) -> sp_io::TestExternalities {
+pub(crate) fn genesis_ext(patch: Value) -> sp_io::TestExternalities {
 	let mut json = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
 	merge(&mut json, patch);
 	let config: RuntimeGenesisConfig = serde_json::from_value(json).expect("preset is valid JSON");
@@ -35,7 +35,7 @@ fn genesis_ext(patch: Value) -> sp_io::TestExternalities {
 	ext
 }
 
-fn preset(name: &str) -> Value {
+pub(crate) fn preset(name: &str) -> Value {
 	let bytes = presets::get_preset(&name.into()).expect("preset exists");
 	serde_json::from_slice(&bytes).unwrap()
 }

@@ -30,7 +30,7 @@ describe('dev node', { timeout: 600_000 }, () => {
 
   test('metadata, token and consensus constants are what polkadot.js apps reads', () => {
     assert.ok(api.runtimeMetadata.version >= 14, 'metadata v14+');
-    for (const pallet of ['system', 'babe', 'grandpa', 'session', 'balances', 'transactionPayment', 'sudo', 'sminer']) {
+    for (const pallet of ['system', 'babe', 'grandpa', 'session', 'balances', 'transactionPayment', 'sudo', 'sminer', 'r2s', 'incentive', 'treasury', 'referenda', 'convictionVoting']) {
       assert.ok(api.query[pallet], `pallet ${pallet} in metadata`);
     }
     assert.equal(api.runtimeVersion.specName.toString(), 'cess');

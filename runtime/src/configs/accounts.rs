@@ -1,12 +1,16 @@
 //! Balances (token CESS) and transaction fees.
 
 use crate::{
-	Balance, Balances, Runtime, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, System,
-	EXISTENTIAL_DEPOSIT, MICROCESS, MILLICESS,
+	configs::TreasuryAccount, AccountId, Authorship, Balance, Balances, Runtime, RuntimeEvent,
+	RuntimeFreezeReason, RuntimeHoldReason, System, EXISTENTIAL_DEPOSIT, MICROCESS, MILLICESS,
 };
 use frame_support::{
 	parameter_types,
-	traits::{ConstU128, ConstU32, ConstU8, VariantCountOf},
+	traits::{
+		fungible::{Balanced, Credit},
+		tokens::imbalance::ResolveTo,
+		ConstU128, ConstU32, ConstU8, OnUnbalanced, VariantCountOf,
+	},
 	weights::{
 		constants::ExtrinsicBaseWeight, WeightToFeeCoefficient, WeightToFeeCoefficients,
 		WeightToFeePolynomial,
@@ -56,14 +60,38 @@ impl WeightToFeePolynomial for WeightToFee {
 }
 
 parameter_types! {
-	/// Fees do not yet float with congestion (see the issue on the incentive layer).
+	/// Fees do not float with congestion: blocks are far from full on a storage chain, whose
+	/// heavy traffic (fragments) is off chain.
 	pub FeeMultiplier: Multiplier = Multiplier::from_u32(1);
+	/// Share of every transaction fee (and tip) that goes to the treasury; the rest goes to the
+	/// block's author.
+	pub const TreasuryFeeShare: Perbill = Perbill::from_percent(80);
 }
+
+/// Gives a credit to the author of the current block (burnt when there is none, e.g. in
+/// genesis or off-chain calls).
+pub struct ToBlockAuthor;
+
+impl OnUnbalanced<Credit<AccountId, Balances>> for ToBlockAuthor {
+	fn on_nonzero_unbalanced(credit: Credit<AccountId, Balances>) {
+		if let Some(author) = Authorship::author() {
+			let _ = <Balances as Balanced<AccountId>>::resolve(&author, credit);
+		}
+	}
+}
+
+/// Where transaction fees go: 80 % to the treasury, 20 % to the block author.
+pub type DealWithFees = pallet_incentive::fees::SplitCredit<
+	AccountId,
+	Balances,
+	TreasuryFeeShare,
+	ResolveTo<TreasuryAccount, Balances>,
+	ToBlockAuthor,
+>;
 
 impl pallet_transaction_payment::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
-	// Fees are burned until the treasury lands and takes its share.
-	type OnChargeTransaction = FungibleAdapter<Balances, ()>;
+	type OnChargeTransaction = FungibleAdapter<Balances, DealWithFees>;
 	type OperationalFeeMultiplier = ConstU8<5>;
 	type WeightToFee = WeightToFee;
 	// A millionth of a CESS per byte: 1 KiB of call data costs about 0.001 CESS.

@@ -49,8 +49,8 @@ impl pallet_grandpa::Config for Runtime {
 
 impl pallet_authorship::Config for Runtime {
 	type FindAuthor = pallet_session::FindAccountFromAuthorIndex<Self, Babe>;
-	// R²S counts blocks authored for the credit score.
-	type EventHandler = R2s;
+	// R²S counts blocks authored for the credit score; the incentive layer for validator rewards.
+	type EventHandler = (R2s, crate::configs::NoteAuthorToIncentive);
 }
 
 impl pallet_session::Config for Runtime {
