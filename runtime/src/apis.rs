@@ -1,9 +1,9 @@
 //! The runtime APIs the node and clients (polkadot.js) call into.
 
 use crate::{
-	AccountId, Babe, Balance, Block, Executive, Grandpa, Historical, InherentDataExt, Nonce,
-	Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment,
-	BABE_GENESIS_EPOCH_CONFIG, VERSION,
+	AccountId, Audit, Babe, Balance, Block, BlockNumber, Executive, FileBank, Grandpa, Historical,
+	InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
+	TransactionPayment, BABE_GENESIS_EPOCH_CONFIG, VERSION,
 };
 use alloc::vec::Vec;
 use frame_support::{
@@ -241,6 +241,74 @@ impl_runtime_apis! {
 
 		fn query_length_to_fee(length: u32) -> Balance {
 			TransactionPayment::length_to_fee(length)
+		}
+	}
+
+	impl pallet_file_bank_runtime_api::FileBankApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn layout() -> cess_primitives::FileLayout {
+			FileBank::layout()
+		}
+
+		fn params() -> pallet_file_bank::StorageParams<Balance, BlockNumber> {
+			FileBank::params()
+		}
+
+		fn storage_fee(size: u64, periods: u32) -> Option<Balance> {
+			FileBank::storage_fee(size, periods)
+		}
+
+		fn file(file: cess_primitives::FileHash) -> Option<pallet_file_bank::FileView<AccountId, BlockNumber>> {
+			FileBank::file_view(file)
+		}
+
+		fn placement(
+			file: cess_primitives::FileHash,
+			start: u32,
+			limit: u32,
+		) -> Vec<pallet_file_bank::PlacementEntry<AccountId, BlockNumber>> {
+			FileBank::placement(file, start, limit)
+		}
+
+		fn miner_fragments(
+			miner: AccountId,
+			start: u32,
+			limit: u32,
+		) -> Vec<(u32, pallet_file_bank::FragmentRef)> {
+			FileBank::miner_fragments(&miner, start, limit)
+		}
+
+		fn miner_assignments(
+			miner: AccountId,
+			start_after: Option<(cess_primitives::FileHash, pallet_file_bank::FragmentIndex)>,
+			limit: u32,
+		) -> Vec<pallet_file_bank::AssignmentView<BlockNumber>> {
+			FileBank::miner_assignments(&miner, start_after, limit)
+		}
+
+		fn owned_files(
+			owner: AccountId,
+			start_after: Option<cess_primitives::FileHash>,
+			limit: u32,
+		) -> Vec<pallet_file_bank::OwnedFileView<Balance, BlockNumber>> {
+			FileBank::owned_files(&owner, start_after, limit)
+		}
+	}
+
+	impl pallet_audit_runtime_api::AuditApi<Block, AccountId, BlockNumber> for Runtime {
+		fn challenge(miner: AccountId) -> Option<pallet_audit::ChallengeView<BlockNumber>> {
+			Audit::challenge_view(&miner)
+		}
+
+		fn round() -> Option<pallet_audit::RoundView<BlockNumber>> {
+			Audit::round_view()
+		}
+
+		fn record(miner: AccountId) -> pallet_audit::AuditRecord {
+			Audit::record(&miner)
+		}
+
+		fn params() -> pallet_audit::AuditParams<BlockNumber> {
+			Audit::params()
 		}
 	}
 

@@ -5,15 +5,19 @@
 //! genesis truth.
 
 use crate::{
-	AccountId, BabeConfig, BalancesConfig, BlockNumber, ChainParamsConfig, IncentiveConfig,
-	R2sConfig,
+	AccountId, AuditConfig, BabeConfig, BalancesConfig, BlockNumber, ChainParamsConfig,
+	FileBankConfig, IncentiveConfig, R2sConfig,
 	RuntimeGenesisConfig, SessionConfig, SessionKeys, SminerConfig, SudoConfig,
-	BABE_GENESIS_EPOCH_CONFIG, CESS, DAYS, DEV_EPOCH_DURATION_IN_SLOTS, MINUTES,
+	BABE_GENESIS_EPOCH_CONFIG, CESS, DAYS, DEV_EPOCH_DURATION_IN_SLOTS, MILLICESS, MINUTES,
 	PRODUCTION_EPOCH_DURATION_IN_SLOTS,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
+use cess_primitives::{ChallengeParams, FileLayout};
+use pallet_audit::AuditParams;
+use pallet_file_bank::StorageParams;
 use pallet_incentive::RewardParams;
+use sp_runtime::Perbill;
 use serde_json::Value;
 use sp_consensus_babe::AuthorityId as BabeId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
@@ -72,6 +76,12 @@ pub struct ChainProfile {
 	pub reward_era_length: BlockNumber,
 	/// Blocks over which the vested share of a reward is released.
 	pub vesting_period: BlockNumber,
+	/// File layout; `None` keeps the production layout (32 MiB segments, 4 + 8 fragments).
+	pub file_layout: Option<FileLayout>,
+	/// File bank price, period and deadlines; `None` keeps the production values.
+	pub file_bank: Option<StorageParams<u128, BlockNumber>>,
+	/// Audit rounds; `None` keeps the production values.
+	pub audit: Option<AuditParams<BlockNumber>>,
 }
 
 impl ChainProfile {
@@ -88,6 +98,9 @@ impl ChainProfile {
 		era_issuance: 500_000 * CESS,
 		reward_era_length: DAYS,
 		vesting_period: 90 * DAYS,
+		file_layout: None,
+		file_bank: None,
+		audit: None,
 	};
 	/// Development: one-minute sessions, three-minute eras (R²S and rewards), one CESS per TiB,
 	/// ten-minute exits, governance days lasting a minute.
@@ -102,6 +115,28 @@ impl ChainProfile {
 		era_issuance: 10_000 * CESS,
 		reward_era_length: 3 * MINUTES,
 		vesting_period: 30 * MINUTES,
+		// 4 MiB segments of 2 data + 2 parity fragments of 2 MiB: small enough for a laptop,
+		// and a file survives the loss of two fragments per segment.
+		file_layout: Some(FileLayout {
+			segment_size: 4 * 1024 * 1024,
+			data_shards: 2,
+			parity_shards: 2,
+			leaf_size: 256,
+		}),
+		file_bank: Some(StorageParams {
+			price_per_gib: MILLICESS,
+			period: DAYS,
+			confirm_window: 2 * MINUTES,
+			max_reassignments: 2,
+		}),
+		audit: Some(AuditParams {
+			round_period: 2 * MINUTES,
+			response_window: MINUTES,
+			challenge: ChallengeParams { fragments: 4, leaves: 4 },
+			strike_limit: 2,
+			passes_to_clear: 2,
+			slash: Perbill::from_percent(10),
+		}),
 	};
 }
 
@@ -155,6 +190,8 @@ pub fn cess_genesis(
 			exit_cooldown: profile.exit_cooldown,
 		},
 		incentive: IncentiveConfig { era_issuance: profile.era_issuance, params: reward_params },
+		file_bank: FileBankConfig { layout: profile.file_layout, params: profile.file_bank },
+		audit: AuditConfig { params: profile.audit, first_round_at: None },
 	})
 }
 

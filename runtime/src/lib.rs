@@ -9,7 +9,9 @@
 //!   [`pallet_offences`] so that equivocation proofs are checked and punished by R²S;
 //! - accounts: [`pallet_balances`] (token CESS, 18 decimals) and [`pallet_transaction_payment`];
 //! - administration: [`pallet_sudo`] (development and bootstrap only);
-//! - storage: [`pallet_sminer`] (storage miners: collateral, space, PeerId binding, exit);
+//! - storage: [`pallet_sminer`] (storage miners: collateral, space, PeerId binding, exit),
+//!   [`pallet_file_bank`] (file declarations, placement of fragments on miners, deals, deletion,
+//!   repair) and [`pallet_audit`] (storage challenges whose Merkle proofs the runtime verifies);
 //! - incentives: [`pallet_incentive`] (era issuance, rewards by contribution, vesting) and the
 //!   community fund governed by token holders ([`governance`]: treasury + OpenGov).
 //!
@@ -245,6 +247,13 @@ mod runtime {
 
 	#[runtime::pallet_index(20)]
 	pub type Origins = crate::governance::pallet_custom_origins;
+
+	// Before Audit: a repair queued by an audit punishment starts in the next block.
+	#[runtime::pallet_index(21)]
+	pub type FileBank = pallet_file_bank;
+
+	#[runtime::pallet_index(22)]
+	pub type Audit = pallet_audit;
 }
 
 /// Benchmarks of the pallets in this runtime, run by `cess-node benchmark pallet`.
@@ -263,6 +272,8 @@ mod benches {
 		[pallet_scheduler, Scheduler]
 		[pallet_conviction_voting, ConvictionVoting]
 		[pallet_referenda, Referenda]
+		[pallet_file_bank, FileBank]
+		[pallet_audit, Audit]
 	);
 }
 
@@ -270,3 +281,5 @@ mod benches {
 mod tests;
 #[cfg(test)]
 mod tests_governance;
+#[cfg(test)]
+mod tests_storage;

@@ -1,0 +1,497 @@
+//! The whole storage lifecycle in a mock runtime with the real file bank: declare, confirm,
+//! challenge, prove (honest, forged, stale, someone else's), miss, punish, repair, audit again.
+
+use crate::{
+	leaf_proofs, mock::*, AuditFault, ChallengeExpiries, Challenges, CurrentRound, Error, Event,
+	IssuanceCursor, NextRoundAt, Records, MAX_LEAF_PROOFS,
+};
+use cess_primitives::{
+	codec::rebuild_fragments, ChallengeResponse, FileHash, ProofError, SegmentManifest,
+};
+use frame_support::{assert_noop, assert_ok, dispatch::Pays, traits::Hooks};
+use pallet_file_bank::{FragmentStatus, Fragments, StoredFragments};
+use std::collections::BTreeSet;
+
+fn events() -> Vec<Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|record| match record.event {
+			RuntimeEvent::Audit(event) => Some(event),
+			_ => None,
+		})
+		.collect()
+}
+
+fn file_bank_events() -> Vec<pallet_file_bank::Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|record| match record.event {
+			RuntimeEvent::FileBank(event) => Some(event),
+			_ => None,
+		})
+		.collect()
+}
+
+/// A pseudo-random file of `len` bytes.
+fn data(len: usize, salt: u8) -> Vec<u8> {
+	(0..len).map(|i| (i as u8).wrapping_mul(31).wrapping_add(salt)).collect()
+}
+
+/// Miners with an open challenge.
+fn challenged() -> BTreeSet<AccountId> {
+	Challenges::<Test>::iter_keys().collect()
+}
+
+/// Runs to the end of the first round's issuance and returns the challenged miners.
+fn first_round() -> BTreeSet<AccountId> {
+	run_to_block(ROUND + 3);
+	assert!(matches!(CurrentRound::<Test>::get().map(|r| r.cursor), Some(IssuanceCursor::Done)));
+	challenged()
+}
+
+fn submit(
+	miner: AccountId,
+	round: u32,
+	response: ChallengeResponse,
+) -> frame_support::dispatch::DispatchResultWithPostInfo {
+	Audit::submit_proof(RuntimeOrigin::signed(miner), round, response)
+}
+
+/// Every challenged miner but those in `except` answers honestly.
+fn answer_all(except: &[AccountId]) {
+	for miner in challenged() {
+		if except.contains(&miner) {
+			continue;
+		}
+		let (round, response) = answer(miner).expect("an honest miner has its fragments");
+		assert_ok!(submit(miner, round, response));
+	}
+}
+
+fn check_state() {
+	assert_ok!(Audit::do_try_state());
+	assert_ok!(FileBank::do_try_state());
+}
+
+#[test]
+fn honest_miners_pass_every_round() {
+	new_test_ext(4).execute_with(|| {
+		// 3 segments, 12 fragments over 4 miners.
+		let file = upload(ALICE, &data(600, 1));
+		assert_eq!(
+			pallet_file_bank::Files::<Test>::get(file).unwrap().state,
+			pallet_file_bank::FileState::Active
+		);
+		run_to_block(ROUND - 1);
+		assert!(CurrentRound::<Test>::get().is_none());
+		let miners = first_round();
+		let holders: BTreeSet<_> = (101..105).filter(|m| FileBank::fragment_count(m) > 0).collect();
+		assert_eq!(miners, holders);
+		assert!(events().iter().any(|e| matches!(e, Event::RoundStarted { round: 0, .. })));
+		assert!(
+			events().contains(&Event::RoundIssued { round: 0, challenged: holders.len() as u32 })
+		);
+		for miner in &miners {
+			let open = Challenges::<Test>::get(miner).unwrap();
+			// Each challenged entry is what the miner's list held at that position.
+			let positions: BTreeSet<_> = open.fragments.iter().map(|c| c.position).collect();
+			assert_eq!(positions.len(), open.fragments.len());
+			assert_eq!(open.fragments.len() as u32, FileBank::fragment_count(miner).min(2));
+			for c in &open.fragments {
+				assert_eq!(FileBank::fragment_at(miner, c.position), Some(c.fragment));
+			}
+			// The view lists the leaves the primitives' derivation asks for.
+			let view = Audit::challenge_view(miner).unwrap();
+			for (v, c) in view.fragments.iter().zip(open.fragments.iter()) {
+				let leaves: Vec<_> = open
+					.challenge
+					.leaf_indices(&c.fragment.hash, LAYOUT.leaves_per_fragment())
+					.collect();
+				assert_eq!(v.leaves, leaves);
+				assert_eq!(v.leaves.len(), 2);
+			}
+			let (round, response) = answer(*miner).unwrap();
+			assert_eq!(round, 0);
+			let info = submit(*miner, round, response).unwrap();
+			assert_eq!(info.pays_fee, Pays::No);
+			assert!(events().contains(&Event::ProofAccepted { miner: *miner, round: 0 }));
+			let record = Records::<Test>::get(miner);
+			assert_eq!((record.passed, record.failed, record.strikes), (1, 0, 0));
+			assert_eq!(record.last_round, Some(0));
+		}
+		assert!(challenged().is_empty());
+		assert_eq!(results().len(), miners.len());
+		assert!(results().iter().all(|(_, round, passed)| *round == 0 && *passed));
+		// The second round: everybody passes again, nobody is punished.
+		run_to_block(2 * ROUND + 3);
+		assert_eq!(challenged(), miners);
+		for miner in &miners {
+			let (round, response) = answer(*miner).unwrap();
+			assert_eq!(round, 1);
+			assert_ok!(submit(*miner, round, response));
+		}
+		run_to_block(3 * ROUND);
+		assert!(punishments().is_empty());
+		assert!(!events().iter().any(|e| matches!(e, Event::ProofMissed { .. })));
+		check_state();
+	});
+}
+
+#[test]
+fn a_forged_proof_fails_the_round_and_closes_the_challenge() {
+	new_test_ext(4).execute_with(|| {
+		upload(ALICE, &data(600, 1));
+		let miner = *first_round().iter().next().unwrap();
+		let (round, honest) = answer(miner).unwrap();
+		let mut response = honest.clone();
+		response[0].leaves[0].leaf[0] ^= 1;
+		let info = submit(miner, round, response).unwrap();
+		assert_eq!(info.pays_fee, Pays::Yes);
+		assert!(events().contains(&Event::ProofRejected {
+			miner,
+			round,
+			error: ProofError::RootMismatch,
+			strikes: 1
+		}));
+		assert_eq!(Records::<Test>::get(miner).strikes, 1);
+		assert_eq!(results(), vec![(miner, round, false)]);
+		// One answer per round: the honest proof comes too late.
+		assert_noop!(submit(miner, round, honest), Error::<Test>::NoOpenChallenge);
+		check_state();
+	});
+}
+
+#[test]
+fn malformed_proofs_are_rejected_with_their_reason() {
+	new_test_ext(4).execute_with(|| {
+		upload(ALICE, &data(600, 2));
+		let miners: Vec<_> = first_round().into_iter().collect();
+		type Tamper = fn(&mut ChallengeResponse);
+		let cases: Vec<(Tamper, ProofError)> = vec![
+			(
+				|r| {
+					r.pop();
+				},
+				ProofError::WrongFragmentCount,
+			),
+			(
+				|r| {
+					r[0].leaves.pop();
+				},
+				ProofError::WrongLeafCount,
+			),
+			(
+				|r| {
+					r[0].leaves[0].path.pop();
+				},
+				ProofError::PathTooShort,
+			),
+			(
+				|r| {
+					r[0].fragment.0[0] ^= 1;
+				},
+				ProofError::WrongFragment,
+			),
+		];
+		for (miner, (tamper, expected)) in miners.iter().zip(cases) {
+			let (round, mut response) = answer(*miner).unwrap();
+			assert_eq!(response.len(), 2);
+			tamper(&mut response);
+			assert_ok!(submit(*miner, round, response));
+			assert!(
+				events().iter().any(|e| matches!(
+					e,
+					Event::ProofRejected { miner: m, error, .. } if m == miner && *error == expected
+				)),
+				"{miner} should be rejected with {expected:?}"
+			);
+		}
+	});
+}
+
+#[test]
+fn another_miners_proof_is_rejected() {
+	new_test_ext(4).execute_with(|| {
+		upload(ALICE, &data(600, 3));
+		let miners: Vec<_> = first_round().into_iter().collect();
+		let (a, b) = (miners[0], miners[1]);
+		let (round, stolen) = answer(a).unwrap();
+		// An account without a challenge gets nothing out of it.
+		assert_noop!(submit(ALICE, round, stolen.clone()), Error::<Test>::NoOpenChallenge);
+		// A challenged miner fails its own round with it.
+		assert_ok!(submit(b, round, stolen.clone()));
+		assert!(events().iter().any(|e| matches!(
+			e,
+			Event::ProofRejected { miner, error: ProofError::WrongFragment, .. } if *miner == b
+		)));
+		assert_eq!(Records::<Test>::get(b).strikes, 1);
+		// The owner of the proof still passes with it.
+		assert!(Challenges::<Test>::contains_key(a));
+		assert_ok!(submit(a, round, stolen));
+		assert!(events().contains(&Event::ProofAccepted { miner: a, round }));
+		check_state();
+	});
+}
+
+#[test]
+fn stale_proofs_are_refused_and_the_window_is_enforced() {
+	new_test_ext(4).execute_with(|| {
+		upload(ALICE, &data(600, 4));
+		run_to_block(ROUND);
+		let early: Vec<_> = challenged().into_iter().collect();
+		let (miner, late_miner) = (early[0], early[1]);
+		let deadline = Challenges::<Test>::get(miner).unwrap().deadline;
+		assert_eq!(deadline, ROUND + WINDOW);
+		let (round, response) = answer(miner).unwrap();
+		let (_, late) = answer(late_miner).unwrap();
+		// A proof for another round than the open one is refused without a strike.
+		assert_noop!(submit(miner, round + 1, response.clone()), Error::<Test>::WrongRound);
+		// The last block of the window still accepts a proof.
+		run_to_block(deadline);
+		assert_ok!(submit(miner, round, response.clone()));
+		// The block after, the challenge has expired: missed, and a late proof is refused.
+		run_to_block(deadline + 1);
+		assert!(events().contains(&Event::ProofMissed { miner: late_miner, round, strikes: 1 }));
+		assert_noop!(submit(late_miner, round, late.clone()), Error::<Test>::NoOpenChallenge);
+		// In the next round, the old proof is for the wrong round.
+		run_to_block(2 * ROUND + 3);
+		assert!(Challenges::<Test>::contains_key(late_miner));
+		assert_noop!(submit(late_miner, round, late), Error::<Test>::WrongRound);
+		assert_eq!(Records::<Test>::get(late_miner).failed, 1);
+		check_state();
+	});
+}
+
+#[test]
+fn missing_the_strike_limit_punishes_and_repairs_the_miner_whose_fragments_are_audited_again() {
+	new_test_ext(6).execute_with(|| {
+		let file = upload(ALICE, &data(220, 5));
+		let placed: Vec<_> = Fragments::<Test>::iter_prefix(file).collect();
+		let (lost_index, lost) = (placed[0].0, placed[0].1.miner);
+		// The miner loses the fragment and cannot answer; the others answer.
+		lose(lost, file, lost_index);
+		run_to_block(ROUND + 3);
+		assert!(Challenges::<Test>::contains_key(lost));
+		assert!(answer(lost).is_none());
+		answer_all(&[lost]);
+		run_to_block(ROUND + WINDOW + 2);
+		assert!(events().contains(&Event::ProofMissed { miner: lost, round: 0, strikes: 1 }));
+		assert!(punishments().is_empty());
+		// Second missed round: punished, strikes start again, its fragments are repaired.
+		run_to_block(2 * ROUND + 3);
+		answer_all(&[lost]);
+		run_to_block(2 * ROUND + WINDOW + 2);
+		assert!(events().contains(&Event::ProofMissed { miner: lost, round: 1, strikes: 0 }));
+		assert!(events()
+			.contains(&Event::MinerPunished { miner: lost, fault: AuditFault::MissedProof }));
+		assert_eq!(punishments(), vec![(lost, SLASH, AuditFault::MissedProof)]);
+		let record = Records::<Test>::get(lost);
+		assert_eq!((record.failed, record.punished, record.strikes), (2, 1, 0));
+		assert!(results().contains(&(lost, 1, false)));
+		// The file bank moved the fragment to another miner, which rebuilds it from two others.
+		run_to_block(2 * ROUND + WINDOW + 3);
+		assert_eq!(FileBank::fragment_count(&lost), 0);
+		let moved = Fragments::<Test>::get(file, lost_index).unwrap();
+		assert_ne!(moved.miner, lost);
+		assert!(matches!(moved.status, FragmentStatus::Pending { .. }));
+		let segment = lost_index / LAYOUT.total_shards();
+		let first = segment * LAYOUT.total_shards();
+		let roots: Vec<_> = (first..first + LAYOUT.total_shards())
+			.map(|i| Fragments::<Test>::get(file, i).unwrap().hash)
+			.collect();
+		let others: Vec<(u32, Vec<u8>)> = (first..first + LAYOUT.total_shards())
+			.filter(|i| *i != lost_index)
+			.take(LAYOUT.data_shards as usize)
+			.map(|i| (i - first, uploaded(file, i)))
+			.collect();
+		let rebuilt = rebuild_fragments(
+			&LAYOUT,
+			u64::from(segment),
+			&SegmentManifest::new(roots),
+			&others,
+			&[lost_index - first],
+		)
+		.unwrap();
+		assert_eq!(rebuilt[0], uploaded(file, lost_index));
+		store(moved.miner, file, lost_index, rebuilt[0].clone());
+		assert_ok!(FileBank::confirm_stored(
+			RuntimeOrigin::signed(moved.miner),
+			file,
+			vec![(lost_index, moved.hash)].try_into().unwrap()
+		));
+		// The new holder is challenged on it in the next round and passes.
+		run_to_block(3 * ROUND + 3);
+		let open = Challenges::<Test>::get(moved.miner).unwrap();
+		assert_eq!(open.fragments.len(), 1);
+		assert_eq!(
+			(open.fragments[0].fragment.file, open.fragments[0].fragment.index),
+			(file, lost_index)
+		);
+		answer_all(&[]);
+		assert!(events().contains(&Event::ProofAccepted { miner: moved.miner, round: 2 }));
+		// The punished miner holds nothing: it is no longer challenged.
+		assert!(!Challenges::<Test>::contains_key(lost));
+		check_state();
+	});
+}
+
+#[test]
+fn passed_rounds_in_a_row_clear_strikes() {
+	new_test_ext(4).execute_with(|| {
+		upload(ALICE, &data(600, 6));
+		let miner = *first_round().iter().next().unwrap();
+		// Round 0 missed, rounds 1 and 2 passed: strikes cleared; round 3 missed: no punishment.
+		answer_all(&[miner]);
+		run_to_block(2 * ROUND);
+		assert_eq!(Records::<Test>::get(miner).strikes, 1);
+		for round in [1u64, 2] {
+			run_to_block((round + 1) * ROUND + 3);
+			answer_all(&[]);
+		}
+		assert!(events().contains(&Event::StrikesCleared { miner }));
+		assert_eq!(Records::<Test>::get(miner).strikes, 0);
+		run_to_block(4 * ROUND + 3);
+		answer_all(&[miner]);
+		run_to_block(5 * ROUND);
+		let record = Records::<Test>::get(miner);
+		assert_eq!((record.failed, record.passed, record.strikes, record.punished), (2, 2, 1, 0));
+		assert!(punishments().is_empty());
+	});
+}
+
+#[test]
+fn challenges_are_issued_and_expire_in_bounded_batches() {
+	new_test_ext(5).execute_with(|| {
+		// Enough files that all five miners hold fragments.
+		for salt in 0..5u8 {
+			upload(ALICE, &data(220, salt));
+		}
+		let holders = (101..106).filter(|m| FileBank::fragment_count(m) > 0).count();
+		assert_eq!(holders, 5);
+		let mut issued_per_block = Vec::new();
+		for block in ROUND..ROUND + 4 {
+			System::reset_events();
+			run_to_block(block);
+			issued_per_block.push(
+				events().iter().filter(|e| matches!(e, Event::ChallengeIssued { .. })).count(),
+			);
+		}
+		assert_eq!(issued_per_block, vec![2, 2, 1, 0]);
+		assert_eq!(challenged().len(), 5);
+		for block in ROUND..ROUND + 3 {
+			assert!(ChallengeExpiries::<Test>::get(block + WINDOW + 1).len() <= 2);
+		}
+		// The next round waits for the period, and for the last expiry.
+		assert_eq!(NextRoundAt::<Test>::get(), (2 * ROUND).max(ROUND + 2 + WINDOW + 1));
+		let mut missed_per_block = Vec::new();
+		for block in ROUND + WINDOW + 1..ROUND + WINDOW + 5 {
+			System::reset_events();
+			run_to_block(block);
+			missed_per_block
+				.push(events().iter().filter(|e| matches!(e, Event::ProofMissed { .. })).count());
+		}
+		assert_eq!(missed_per_block, vec![2, 2, 1, 0]);
+		check_state();
+	});
+}
+
+#[test]
+fn miners_without_fragments_are_not_challenged() {
+	new_test_ext(6).execute_with(|| {
+		run_to_block(ROUND + 2);
+		assert!(events().contains(&Event::RoundIssued { round: 0, challenged: 0 }));
+		assert!(challenged().is_empty());
+		// Rounds keep coming, cheaply.
+		run_to_block(2 * ROUND + 1);
+		assert!(events().contains(&Event::RoundIssued { round: 1, challenged: 0 }));
+	});
+}
+
+#[test]
+fn a_challenge_survives_changes_to_the_miners_fragment_list() {
+	new_test_ext(4).execute_with(|| {
+		let a = upload(ALICE, &data(600, 7));
+		upload(ALICE, &data(600, 8));
+		run_to_block(ROUND + 3);
+		let miner = *challenged().iter().next().unwrap();
+		let open = Challenges::<Test>::get(miner).unwrap();
+		let before = FileBank::fragment_count(&miner);
+		// Deleting a file moves entries of the miner's list around (swap-remove).
+		assert_ok!(FileBank::delete_file(RuntimeOrigin::signed(ALICE), a));
+		run_to_block(ROUND + 5);
+		assert!(pallet_file_bank::Files::<Test>::get(a).is_none());
+		assert!(FileBank::fragment_count(&miner) < before);
+		// The miner answers the challenge it was given (it keeps deleted fragments until the
+		// challenges naming them are closed) and passes.
+		assert_eq!(Challenges::<Test>::get(miner).unwrap(), open);
+		let (round, response) = answer(miner).unwrap();
+		assert_ok!(submit(miner, round, response));
+		assert!(events().contains(&Event::ProofAccepted { miner, round }));
+		check_state();
+	});
+}
+
+#[test]
+fn proof_weight_follows_the_leaf_proofs_submitted() {
+	use crate::WeightInfo;
+	new_test_ext(4).execute_with(|| {
+		upload(ALICE, &data(600, 9));
+		let miner = *first_round().iter().next().unwrap();
+		let (_, response) = answer(miner).unwrap();
+		let n = leaf_proofs(&response);
+		assert_eq!(n, response.iter().map(|p| p.leaves.len() as u32).sum::<u32>());
+		assert!(
+			<() as WeightInfo>::submit_proof(n).ref_time()
+				< <() as WeightInfo>::submit_proof(n + 1).ref_time()
+		);
+		assert_eq!(leaf_proofs(&Default::default()), 0);
+		assert_eq!(MAX_LEAF_PROOFS, 1024);
+	});
+}
+
+#[test]
+fn the_first_round_waits_for_its_genesis_block() {
+	new_test_ext(4).execute_with(|| {
+		upload(ALICE, &data(100, 1));
+		run_to_block(ROUND - 1);
+		assert!(events().is_empty());
+		assert!(Audit::round_view().is_none());
+		run_to_block(ROUND);
+		let view = Audit::round_view().unwrap();
+		assert_eq!((view.index, view.started_at), (0, ROUND));
+		assert_eq!(Audit::params().response_window, WINDOW);
+		Audit::integrity_test();
+	});
+}
+
+#[test]
+#[should_panic(expected = "audit genesis params")]
+fn invalid_genesis_params_are_refused() {
+	use sp_runtime::BuildStorage;
+	let mut params = DefaultParams::get();
+	params.response_window = params.round_period;
+	let _ =
+		crate::GenesisConfig::<Test> { params: Some(params), first_round_at: None }.build_storage();
+}
+
+#[test]
+fn the_whole_lifecycle_ends_with_the_file_released() {
+	new_test_ext(4).execute_with(|| {
+		let file = upload(ALICE, &data(300, 11));
+		let miners = first_round();
+		for miner in &miners {
+			let (round, response) = answer(*miner).unwrap();
+			assert_ok!(submit(*miner, round, response));
+		}
+		assert_ok!(FileBank::delete_file(RuntimeOrigin::signed(ALICE), file));
+		run_to_block(ROUND + 10);
+		assert!(pallet_file_bank::Files::<Test>::get(file).is_none());
+		assert!(file_bank_events().contains(&pallet_file_bank::Event::FileRemoved { file }));
+		assert!((101..105).all(|m| FileBank::fragment_count(&m) == 0 && miner(m).used == 0));
+		// Nothing is left to audit.
+		run_to_block(2 * ROUND + 3);
+		assert!(challenged().is_empty());
+		let _: FileHash = file;
+		check_state();
+	});
+}

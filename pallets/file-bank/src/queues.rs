@@ -1,0 +1,445 @@
+//! The per-block hook: confirmation deadlines, repairs, removals and expiries.
+//!
+//! Each queue has its own per-block cap and carries what is left over to the next block, so the
+//! hook's work is bounded by the four caps whatever the number of files, fragments or miners.
+
+use crate::{
+	weights::WeightInfo, AssignmentKind, Config, DeadlineBounds, DeadlineEntry, DeadlineQueue,
+	DropReason, Event, Expiries, ExpiryCursor, FileState, Files, FragmentIndex, FragmentStatus,
+	Fragments, Layout, MinerAssignments, MinerFragmentCount, MinerFragments, MinerPool, Ownerships,
+	Pallet, Params, QueueBounds, RemovalBounds, RemovalQueue, RepairBounds, RepairQueue,
+	RepairScheduled, LOG_TARGET,
+};
+use alloc::vec::Vec;
+use cess_primitives::FileHash;
+use codec::Encode;
+use frame_support::{
+	defensive,
+	traits::{Get, Randomness},
+	weights::Weight,
+};
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::traits::{CheckedAdd, Saturating};
+
+/// What checking one fragment's confirmation deadline did.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum DeadlineOutcome {
+	/// Nothing to do: confirmed, or moved since (another entry covers it).
+	Skipped,
+	/// Moved to another miner with a new deadline.
+	Reassigned,
+	/// A repaired fragment of an active file was given up.
+	Lost,
+	/// The pending file's deal was cancelled (the rest of the range needs no check).
+	Cancelled,
+	/// The file is gone or being removed (the rest of the range needs no check).
+	FileGone,
+}
+
+/// What one repair step did.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum RepairOutcome {
+	/// The miner has no fragment left.
+	Done,
+	/// The miner's last fragment was assigned to another miner.
+	Moved,
+	/// The miner's last fragment needed no repair (its file is being removed) and was released.
+	Dropped,
+	/// No other miner has room for the fragment now; try again later.
+	NoReplacement,
+}
+
+impl<T: Config> Pallet<T> {
+	/// Runs the four queues, each up to its cap; returns the weight used.
+	pub(crate) fn process_queues(now: BlockNumberFor<T>) -> Weight {
+		T::WeightInfo::on_initialize_idle()
+			.saturating_add(Self::process_deadlines(now))
+			.saturating_add(Self::process_repairs(now))
+			.saturating_add(Self::process_removals())
+			.saturating_add(Self::process_expiries(now))
+	}
+
+	/// Checks fragments whose deadline passed (deadline `< now`), first due first.
+	pub(crate) fn process_deadlines(now: BlockNumberFor<T>) -> Weight {
+		let mut weight = Weight::zero();
+		let mut budget = T::DeadlineChecksPerBlock::get();
+		let initial = DeadlineBounds::<T>::get();
+		let mut bounds = initial;
+		while budget > 0 && !bounds.is_empty() {
+			let Some(mut entry) = DeadlineQueue::<T>::get(bounds.head) else {
+				defensive!("hole in the deadline queue");
+				bounds.head = bounds.head.saturating_add(1);
+				continue;
+			};
+			if entry.due >= now {
+				break;
+			}
+			while budget > 0 && entry.start < entry.end {
+				budget = budget.saturating_sub(1);
+				let outcome =
+					Self::check_deadline(entry.file, entry.start, entry.due, now, &mut bounds);
+				weight.saturating_accrue(match outcome {
+					DeadlineOutcome::Skipped | DeadlineOutcome::FileGone => {
+						T::WeightInfo::deadline_confirmed()
+					}
+					DeadlineOutcome::Reassigned | DeadlineOutcome::Lost => {
+						T::WeightInfo::deadline_reassign()
+					}
+					DeadlineOutcome::Cancelled => T::WeightInfo::deadline_cancel(),
+				});
+				entry.start = entry.start.saturating_add(1);
+				if matches!(outcome, DeadlineOutcome::Cancelled | DeadlineOutcome::FileGone) {
+					entry.start = entry.end;
+				}
+			}
+			if entry.start >= entry.end {
+				DeadlineQueue::<T>::remove(bounds.head);
+				bounds.head = bounds.head.saturating_add(1);
+			} else {
+				DeadlineQueue::<T>::insert(bounds.head, entry);
+			}
+		}
+		if bounds != initial {
+			DeadlineBounds::<T>::put(bounds);
+		}
+		weight
+	}
+
+	/// The deadline `due` of fragment `index` of `file_hash` passed: if it is still pending with
+	/// that deadline, move it to another miner or give up (cancel the deal of a pending file,
+	/// mark a repaired fragment of an active file lost). New deadlines go to `bounds`.
+	pub(crate) fn check_deadline(
+		file_hash: FileHash,
+		index: FragmentIndex,
+		due: BlockNumberFor<T>,
+		now: BlockNumberFor<T>,
+		bounds: &mut QueueBounds,
+	) -> DeadlineOutcome {
+		let Some(mut file) = Files::<T>::get(file_hash) else { return DeadlineOutcome::FileGone };
+		if matches!(file.state, FileState::Removing { .. }) {
+			return DeadlineOutcome::FileGone;
+		}
+		let Some(mut info) = Fragments::<T>::get(file_hash, index) else {
+			return DeadlineOutcome::Skipped;
+		};
+		let FragmentStatus::Pending { deadline, reassignments, kind } = info.status else {
+			return DeadlineOutcome::Skipped;
+		};
+		if deadline != due {
+			return DeadlineOutcome::Skipped;
+		}
+		let params = Params::<T>::get();
+		let bytes = u64::from(Layout::<T>::get().fragment_size());
+		let old = info.miner.clone();
+		if reassignments < params.max_reassignments {
+			if let Some(new) = Self::find_replacement(file_hash, index, &old, reassignments) {
+				Self::unlock(&old, bytes);
+				MinerAssignments::<T>::remove(&old, (file_hash, index));
+				MinerAssignments::<T>::insert(&new, (file_hash, index), ());
+				let deadline = now.saturating_add(params.confirm_window);
+				info.miner = new.clone();
+				info.status = FragmentStatus::Pending {
+					deadline,
+					reassignments: reassignments.saturating_add(1),
+					kind,
+				};
+				Fragments::<T>::insert(file_hash, index, info);
+				Self::enqueue_deadline(
+					bounds,
+					DeadlineEntry {
+						file: file_hash,
+						start: index,
+						end: index.saturating_add(1),
+						due: deadline,
+					},
+				);
+				Self::deposit_event(Event::FragmentReassigned {
+					file: file_hash,
+					index,
+					from: old,
+					to: new,
+					deadline,
+				});
+				return DeadlineOutcome::Reassigned;
+			}
+		}
+		if file.state == FileState::Pending {
+			Self::cancel_deal(file_hash, file);
+			return DeadlineOutcome::Cancelled;
+		}
+		Self::unlock(&old, bytes);
+		MinerAssignments::<T>::remove(&old, (file_hash, index));
+		info.status = FragmentStatus::Lost;
+		Fragments::<T>::insert(file_hash, index, info);
+		file.unconfirmed = file.unconfirmed.saturating_sub(1);
+		file.lost = file.lost.saturating_add(1);
+		Files::<T>::insert(file_hash, file);
+		Self::deposit_event(Event::FragmentLost { file: file_hash, index, miner: old });
+		DeadlineOutcome::Lost
+	}
+
+	/// Appends a deadline entry to the queue whose bounds the caller holds.
+	fn enqueue_deadline(bounds: &mut QueueBounds, entry: DeadlineEntry<BlockNumberFor<T>>) {
+		DeadlineQueue::<T>::insert(bounds.tail, entry);
+		bounds.tail = bounds.tail.saturating_add(1);
+	}
+
+	/// Draws a miner for fragment `index` of `file_hash` instead of `old`, and locks its space:
+	/// preferably one that holds no other fragment of the segment, otherwise any but `old`.
+	/// Reads the segment's fragments (at most `MaxShards`) and samples at most twice.
+	pub(crate) fn find_replacement(
+		file_hash: FileHash,
+		index: FragmentIndex,
+		old: &T::AccountId,
+		nonce: u32,
+	) -> Option<T::AccountId> {
+		let layout = Layout::<T>::get();
+		let shards = layout.total_shards();
+		let bytes = u64::from(layout.fragment_size());
+		let first = index.checked_div(shards)?.saturating_mul(shards);
+		let mut exclude = Vec::with_capacity(shards as usize);
+		exclude.push(old.clone());
+		for other in first..first.saturating_add(shards) {
+			if other == index {
+				continue;
+			}
+			if let Some(info) = Fragments::<T>::get(file_hash, other) {
+				if !exclude.contains(&info.miner) {
+					exclude.push(info.miner);
+				}
+			}
+		}
+		let (random, _) = T::Randomness::random(b"cess/file-bank/replacement");
+		let parent = frame_system::Pallet::<T>::parent_hash();
+		let seed = sp_io::hashing::blake2_256(&(random, parent, file_hash, index, nonce).encode());
+		let miner =
+			T::Miners::sample(&seed, 1, bytes, &exclude).into_iter().next().or_else(|| {
+				let seed = sp_io::hashing::blake2_256(&(seed, 1u8).encode());
+				T::Miners::sample(&seed, 1, bytes, core::slice::from_ref(old)).into_iter().next()
+			})?;
+		T::Miners::lock_space(&miner, bytes).ok()?;
+		Some(miner)
+	}
+
+	/// Moves the fragments of queued miners away, one fragment per step.
+	pub(crate) fn process_repairs(now: BlockNumberFor<T>) -> Weight {
+		let mut weight = Weight::zero();
+		let mut budget = T::RepairsPerBlock::get();
+		let initial = RepairBounds::<T>::get();
+		let mut bounds = initial;
+		while budget > 0 && !bounds.is_empty() {
+			let Some(miner) = RepairQueue::<T>::get(bounds.head) else {
+				defensive!("hole in the repair queue");
+				bounds.head = bounds.head.saturating_add(1);
+				continue;
+			};
+			budget = budget.saturating_sub(1);
+			weight.saturating_accrue(T::WeightInfo::repair_step());
+			match Self::repair_next(&miner, now) {
+				RepairOutcome::Done => {
+					RepairQueue::<T>::remove(bounds.head);
+					bounds.head = bounds.head.saturating_add(1);
+					RepairScheduled::<T>::remove(&miner);
+					Self::deposit_event(Event::MinerRepaired { miner });
+				}
+				RepairOutcome::Moved | RepairOutcome::Dropped => {}
+				RepairOutcome::NoReplacement => {
+					// Nobody has room now: to the back of the queue, and no more repairs in this
+					// block (the others would likely find no room either).
+					RepairQueue::<T>::remove(bounds.head);
+					bounds.head = bounds.head.saturating_add(1);
+					RepairQueue::<T>::insert(bounds.tail, miner);
+					bounds.tail = bounds.tail.saturating_add(1);
+					break;
+				}
+			}
+		}
+		if bounds != initial {
+			RepairBounds::<T>::put(bounds);
+		}
+		weight
+	}
+
+	/// Moves the last fragment of `miner`'s stored list to another miner, who must rebuild and
+	/// confirm it.
+	pub(crate) fn repair_next(miner: &T::AccountId, now: BlockNumberFor<T>) -> RepairOutcome {
+		let count = MinerFragmentCount::<T>::get(miner);
+		let Some(position) = count.checked_sub(1) else { return RepairOutcome::Done };
+		let bytes = u64::from(Layout::<T>::get().fragment_size());
+		let Some(entry) = MinerFragments::<T>::get(miner, position) else {
+			defensive!("fragment list shorter than its count");
+			Self::remove_stored(miner, position);
+			return RepairOutcome::Dropped;
+		};
+		let file = Files::<T>::get(entry.file);
+		let info = Fragments::<T>::get(entry.file, entry.index);
+		let (Some(mut file), Some(mut info)) = (file, info) else {
+			defensive!("listed fragment without a record");
+			Self::remove_stored(miner, position);
+			return RepairOutcome::Dropped;
+		};
+		if info.miner != *miner || info.status != (FragmentStatus::Stored { position }) {
+			defensive!("listed fragment records another miner or position");
+			Self::remove_stored(miner, position);
+			return RepairOutcome::Dropped;
+		}
+		if matches!(file.state, FileState::Removing { .. }) {
+			// Its removal would release it anyway: release it now.
+			Self::remove_stored(miner, position);
+			Self::release(miner, bytes);
+			Fragments::<T>::remove(entry.file, entry.index);
+			return RepairOutcome::Dropped;
+		}
+		let Some(new) = Self::find_replacement(entry.file, entry.index, miner, 0) else {
+			return RepairOutcome::NoReplacement;
+		};
+		Self::remove_stored(miner, position);
+		Self::release(miner, bytes);
+		let deadline = now.saturating_add(Params::<T>::get().confirm_window);
+		info.miner = new.clone();
+		info.status =
+			FragmentStatus::Pending { deadline, reassignments: 0, kind: AssignmentKind::Repair };
+		Fragments::<T>::insert(entry.file, entry.index, info);
+		MinerAssignments::<T>::insert(&new, (entry.file, entry.index), ());
+		file.unconfirmed = file.unconfirmed.saturating_add(1);
+		Files::<T>::insert(entry.file, file);
+		Self::push_deadline(DeadlineEntry {
+			file: entry.file,
+			start: entry.index,
+			end: entry.index.saturating_add(1),
+			due: deadline,
+		});
+		Self::deposit_event(Event::RepairAssigned {
+			file: entry.file,
+			index: entry.index,
+			from: miner.clone(),
+			to: new,
+			deadline,
+		});
+		RepairOutcome::Moved
+	}
+
+	/// Releases fragments of removed files, one fragment per step, and drops the records.
+	pub(crate) fn process_removals() -> Weight {
+		let mut weight = Weight::zero();
+		let mut budget = T::RemovalsPerBlock::get();
+		let initial = RemovalBounds::<T>::get();
+		let mut bounds = initial;
+		let bytes = u64::from(Layout::<T>::get().fragment_size());
+		while budget > 0 && !bounds.is_empty() {
+			let Some(file_hash) = RemovalQueue::<T>::get(bounds.head) else {
+				defensive!("hole in the removal queue");
+				bounds.head = bounds.head.saturating_add(1);
+				continue;
+			};
+			let removing = Files::<T>::get(file_hash).and_then(|file| match file.state {
+				FileState::Removing { next } => Some((file, next)),
+				_ => None,
+			});
+			let Some((mut file, mut next)) = removing else {
+				defensive!("queued file is not being removed");
+				RemovalQueue::<T>::remove(bounds.head);
+				bounds.head = bounds.head.saturating_add(1);
+				continue;
+			};
+			// The owners of a cancelled deal first (refunds), then the fragments.
+			while budget > 0 && !file.owners.is_empty() {
+				budget = budget.saturating_sub(1);
+				weight.saturating_accrue(T::WeightInfo::removal_refund_step());
+				Self::drop_next_owner(file_hash, &mut file);
+			}
+			while budget > 0 && next < file.fragments {
+				budget = budget.saturating_sub(1);
+				weight.saturating_accrue(T::WeightInfo::removal_step());
+				Self::release_fragment(file_hash, next, bytes);
+				next = next.saturating_add(1);
+			}
+			if next >= file.fragments && file.owners.is_empty() {
+				budget = budget.saturating_sub(1);
+				Files::<T>::remove(file_hash);
+				RemovalQueue::<T>::remove(bounds.head);
+				bounds.head = bounds.head.saturating_add(1);
+				Self::deposit_event(Event::FileRemoved { file: file_hash });
+			} else {
+				file.state = FileState::Removing { next };
+				Files::<T>::insert(file_hash, file);
+			}
+		}
+		if bounds != initial {
+			RemovalBounds::<T>::put(bounds);
+		}
+		weight
+	}
+
+	/// Releases one fragment of a removed file: its miner's lock or used space, and its records.
+	pub(crate) fn release_fragment(file_hash: FileHash, index: FragmentIndex, bytes: u64) {
+		let Some(info) = Fragments::<T>::take(file_hash, index) else { return };
+		match info.status {
+			FragmentStatus::Pending { .. } => {
+				Self::unlock(&info.miner, bytes);
+				MinerAssignments::<T>::remove(&info.miner, (file_hash, index));
+			}
+			FragmentStatus::Stored { position } => {
+				Self::remove_stored(&info.miner, position);
+				Self::release(&info.miner, bytes);
+			}
+			FragmentStatus::Lost => {}
+		}
+	}
+
+	/// Ends the ownerships whose slot came, slot by slot.
+	pub(crate) fn process_expiries(now: BlockNumberFor<T>) -> Weight {
+		let mut weight = Weight::zero();
+		let mut budget = T::ExpiriesPerBlock::get();
+		let initial = ExpiryCursor::<T>::get();
+		let mut cursor = initial;
+		while budget > 0 && cursor <= now {
+			budget = budget.saturating_sub(1);
+			weight.saturating_accrue(T::WeightInfo::expiry_step());
+			match Self::expire_next(cursor) {
+				Some(next) => cursor = next,
+				None => break,
+			}
+		}
+		if cursor != initial {
+			ExpiryCursor::<T>::put(cursor);
+		}
+		weight
+	}
+
+	/// One expiry step in slot `cursor`: ends one ownership of the slot and stays on it, or,
+	/// when the slot is empty, moves to the next slot. Returns the cursor to go on with (`None`
+	/// when the block number type runs out).
+	pub(crate) fn expire_next(cursor: BlockNumberFor<T>) -> Option<BlockNumberFor<T>> {
+		match Expiries::<T>::iter_key_prefix(cursor).next() {
+			Some((owner, file_hash)) => {
+				Expiries::<T>::remove(cursor, (&owner, file_hash));
+				let expires = Ownerships::<T>::get(&owner, file_hash).map(|o| o.expires_at);
+				match Files::<T>::get(file_hash) {
+					Some(file) if expires == Some(cursor) => {
+						Self::drop_ownership(file_hash, file, &owner, DropReason::Expired);
+					}
+					_ => {
+						defensive!("stale expiry entry");
+					}
+				}
+				Some(cursor)
+			}
+			None => cursor.checked_add(&T::ExpiryGranularity::get()).filter(|next| *next > cursor),
+		}
+	}
+
+	/// Returns locked space to a miner, logging a failure (accounting must never stop a block).
+	pub(crate) fn unlock(miner: &T::AccountId, bytes: u64) {
+		if let Err(e) = T::Miners::unlock_space(miner, bytes) {
+			log::warn!(target: LOG_TARGET, "unlock of {bytes} bytes on {miner:?} failed: {e:?}");
+		}
+	}
+
+	/// Returns used space to a miner, logging a failure.
+	pub(crate) fn release(miner: &T::AccountId, bytes: u64) {
+		if let Err(e) = T::Miners::release_space(miner, bytes) {
+			log::warn!(target: LOG_TARGET, "release of {bytes} bytes on {miner:?} failed: {e:?}");
+		}
+	}
+}

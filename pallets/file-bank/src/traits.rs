@@ -1,0 +1,130 @@
+//! The interfaces between the file bank and the rest of the chain.
+//!
+//! Consumed (the runtime implements them):
+//! - [`MinerPool`]: the storage miners fragments are placed on (pallet-sminer, through a small
+//!   runtime adapter);
+//! - [`OnFragmentStored`]: reports each confirmed transfer to the incentive layer.
+//!
+//! Provided (this pallet implements them):
+//! - [`StoredFragments`]: each miner's list of stored fragments, which the audit pallet samples;
+//! - [`RepairScheduler`]: moves a miner's fragments to other miners; the runtime calls it when a
+//!   miner exits (pallet-sminer's `OnMinerExit`) and when the audit pallet punishes a miner.
+
+use crate::types::{FragmentRef, RepairCause};
+use alloc::vec::Vec;
+use cess_primitives::FileLayout;
+use frame_support::weights::Weight;
+use sp_runtime::DispatchResult;
+
+/// The storage miners as the file bank sees them. Space is counted in bytes; a fragment's life
+/// on a miner is `lock_space` (assigned) → `commit_space` (confirmed) → `release_space` (deleted
+/// or moved away), or `lock_space` → `unlock_space` (not confirmed in time, deal cancelled).
+///
+/// Every function must do bounded work; the file bank calls them from extrinsics and from its
+/// per-block hook.
+pub trait MinerPool<AccountId> {
+	/// Whether `who` may confirm fragments assigned to it: a registered miner that is not
+	/// leaving (a frozen miner may still confirm).
+	fn can_confirm(who: &AccountId) -> bool;
+
+	/// The bytes of the libp2p PeerId of `who`, where uploaders push its fragments.
+	fn peer_id(who: &AccountId) -> Option<Vec<u8>>;
+
+	/// Draws up to `count` distinct miners that take new fragments and have at least `min_free`
+	/// bytes of free space, none of them in `exclude`, each draw weighted by free space, from
+	/// `seed`. Fewer (possibly none) come back when few are eligible; the work is bounded by a
+	/// multiple of `count`.
+	fn sample(seed: &[u8; 32], count: u32, min_free: u64, exclude: &[AccountId]) -> Vec<AccountId>;
+
+	/// Reserves `bytes` of the free space of `who` for an assigned fragment.
+	fn lock_space(who: &AccountId, bytes: u64) -> DispatchResult;
+
+	/// Returns `bytes` of locked space of `who` to its free space.
+	fn unlock_space(who: &AccountId, bytes: u64) -> DispatchResult;
+
+	/// Turns `bytes` of locked space of `who` into used space (the fragment was confirmed).
+	fn commit_space(who: &AccountId, bytes: u64) -> DispatchResult;
+
+	/// Returns `bytes` of used space of `who` to its free space.
+	fn release_space(who: &AccountId, bytes: u64) -> DispatchResult;
+}
+
+/// Told about every confirmed fragment: the miner received (or rebuilt) `bytes` bytes. The
+/// runtime forwards it to the incentive pallet's bandwidth contribution.
+pub trait OnFragmentStored<AccountId> {
+	/// `miner` confirmed a fragment of `bytes` bytes.
+	fn on_fragment_stored(miner: &AccountId, bytes: u64);
+
+	/// Upper bound of the weight of one [`OnFragmentStored::on_fragment_stored`] call.
+	fn weight() -> Weight;
+}
+
+/// Nobody is told: for tests and runtimes without an incentive layer.
+impl<AccountId> OnFragmentStored<AccountId> for () {
+	fn on_fragment_stored(_miner: &AccountId, _bytes: u64) {}
+
+	fn weight() -> Weight {
+		Weight::zero()
+	}
+}
+
+/// A page of a keyed index, with the cursor of the next page.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Page<Item, Cursor> {
+	/// The entries of this page.
+	pub items: Vec<Item>,
+	/// Pass it as `start_after` for the next page; `None` when the index ended.
+	pub next: Option<Cursor>,
+}
+
+/// What the audit pallet needs from the file bank: the fragments each miner stores, in a dense
+/// list whose order the challenge derivation indexes (see `cess_primitives::challenge`).
+///
+/// A miner's list only holds confirmed fragments. It grows at the end when the miner confirms a
+/// fragment, and shrinks by moving the last entry into the removed one's position.
+pub trait StoredFragments<AccountId> {
+	/// The chain's file layout (fragment and leaf sizes).
+	fn layout() -> FileLayout;
+
+	/// Length of the fragment list of `miner`.
+	fn fragment_count(miner: &AccountId) -> u32;
+
+	/// The entry at `position` of the fragment list of `miner`.
+	fn fragment_at(miner: &AccountId, position: u32) -> Option<FragmentRef>;
+
+	/// Up to `max` miners that store at least one fragment, after `start_after` (`None`: from the
+	/// beginning), in a stable order; at most `max` storage reads. A cursor stays valid when
+	/// miners come and go between pages.
+	fn miners_page(start_after: Option<&AccountId>, max: u32) -> Page<AccountId, AccountId>;
+}
+
+/// Moves every fragment a miner stores to other miners, in bounded steps (the file bank's
+/// per-block repair queue). Implemented by the file bank; the runtime calls it from
+/// pallet-sminer's exit hook and from the audit pallet's punishment.
+pub trait RepairScheduler<AccountId> {
+	/// Queues the repair of the fragments of `miner`; does nothing if it is already queued.
+	/// Returns whether it was queued now.
+	fn schedule_repair(miner: &AccountId, cause: RepairCause) -> bool;
+
+	/// Upper bound of the weight of [`RepairScheduler::schedule_repair`].
+	fn weight() -> Weight;
+}
+
+/// Nothing is repaired: for tests.
+impl<AccountId> RepairScheduler<AccountId> for () {
+	fn schedule_repair(_miner: &AccountId, _cause: RepairCause) -> bool {
+		false
+	}
+
+	fn weight() -> Weight {
+		Weight::zero()
+	}
+}
+
+/// Sets up what the benchmarks need in the runtime: miners with space.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+	/// Registers (or makes) miner number `index`, active with at least `space` bytes of free
+	/// space and a PeerId, and returns its account.
+	fn register_miner(index: u32, space: u64) -> AccountId;
+}

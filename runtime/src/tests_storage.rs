@@ -1,0 +1,169 @@
+//! The storage path through the real runtime: a miner registers, a user declares a file encoded
+//! with the real codec, the chain places its fragments, the miner confirms them, the audit
+//! challenges the miner, and proofs made from the stored bytes are checked by the runtime.
+
+use crate::{
+	tests::{genesis_ext, preset},
+	AccountId, Audit, Balances, FileBank, Incentive, Runtime, RuntimeEvent, RuntimeOrigin, Sminer,
+	System, CESS,
+};
+use cess_primitives::{
+	codec::{encode_bytes, FileKey},
+	proof::prove_fragment,
+	FileHash, FragmentHash,
+};
+use frame_support::traits::{fungible::Inspect, Hooks};
+use pallet_file_bank::FragmentStatus;
+use sp_core::{ed25519, Pair};
+use sp_keyring::Sr25519Keyring;
+use std::collections::BTreeMap;
+
+fn run_to_block(n: u32) {
+	while System::block_number() < n {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		FileBank::on_initialize(next);
+		Audit::on_initialize(next);
+		Incentive::on_initialize(next);
+	}
+}
+
+fn register_miner(who: &AccountId, seed: u8, space: u64) {
+	let peer = ed25519::Pair::from_seed(&[seed; 32]);
+	Sminer::register(
+		RuntimeOrigin::signed(who.clone()),
+		who.clone().into(),
+		peer.public(),
+		peer.sign(&pallet_sminer::peer_binding_message(who)),
+		vec![b"/ip4/127.0.0.1/tcp/15001".to_vec().try_into().unwrap()].try_into().unwrap(),
+		space,
+	)
+	.expect("miner registers");
+}
+
+/// Encodes and declares `data` for `owner`; returns the file hash and every fragment's bytes.
+fn declare(owner: &AccountId, data: &[u8]) -> (FileHash, BTreeMap<u32, Vec<u8>>) {
+	let layout = FileBank::layout();
+	let (manifest, segments) =
+		encode_bytes(layout, &FileKey::from_bytes([9; 32]), data).expect("codec");
+	let roots: Vec<frame_support::BoundedVec<FragmentHash, _>> =
+		manifest.segments.iter().map(|s| s.fragments.clone().try_into().unwrap()).collect();
+	FileBank::upload_declaration(
+		RuntimeOrigin::signed(owner.clone()),
+		manifest.hash,
+		roots.try_into().unwrap(),
+		manifest.size,
+		b"photo.jpg".to_vec().try_into().unwrap(),
+		1,
+	)
+	.expect("declaration accepted");
+	let shards = layout.data_shards + layout.parity_shards;
+	let mut bytes = BTreeMap::new();
+	for (s, segment) in (0u32..).zip(&segments) {
+		for (i, _, fragment) in segment.fragments() {
+			bytes.insert(s * shards as u32 + i, fragment.to_vec());
+		}
+	}
+	(manifest.hash, bytes)
+}
+
+#[test]
+fn declare_place_confirm_challenge_and_prove_in_the_runtime() {
+	genesis_ext(preset("development")).execute_with(|| {
+		let miner = Sr25519Keyring::Ferdie.to_account_id();
+		let user = Sr25519Keyring::Eve.to_account_id();
+		register_miner(&miner, 3, 100 << 30);
+
+		let user_before = Balances::balance(&user);
+		let data: Vec<u8> = (0..5 * 1024 * 1024u32).map(|i| (i * 31 + 7) as u8).collect();
+		let (file, fragments) = declare(&user, &data);
+		// 5 MiB in 4 MiB segments of 2 + 2: two segments, eight fragments.
+		assert_eq!(fragments.len(), 8);
+		assert!(Balances::balance(&user) < user_before, "the storage fee is charged");
+
+		// Every fragment is placed on the only miner; it confirms them all.
+		let placed: Vec<(u32, FragmentHash)> = pallet_file_bank::Fragments::<Runtime>::iter_prefix(file)
+			.map(|(index, info)| {
+				assert_eq!(info.miner, miner);
+				assert!(matches!(info.status, FragmentStatus::Pending { .. }));
+				(index, info.hash)
+			})
+			.collect();
+		assert_eq!(placed.len(), 8);
+		FileBank::confirm_stored(RuntimeOrigin::signed(miner.clone()), file, placed.try_into().unwrap())
+			.expect("the assigned miner confirms");
+		let view = FileBank::file_view(file).expect("the file exists");
+		assert!(
+			format!("{:?}", view.state).contains("Active"),
+			"the file is active once every fragment is confirmed: {:?}",
+			view.state
+		);
+
+		// An audit round challenges the miner; an honest proof from the stored bytes passes.
+		let challenge = (1..200)
+			.find_map(|n| {
+				run_to_block(n);
+				Audit::challenge_view(&miner)
+			})
+			.expect("the miner is challenged within 200 blocks");
+		let proofs: Vec<_> = challenge
+			.fragments
+			.iter()
+			.map(|f| {
+				prove_fragment(&challenge.layout, &challenge.challenge, &f.hash, &fragments[&f.index])
+					.expect("proof from the stored bytes")
+			})
+			.collect();
+
+		// A forged proof (another fragment's bytes) would have failed; an honest one passes.
+		Audit::submit_proof(
+			RuntimeOrigin::signed(miner.clone()),
+			challenge.round,
+			proofs.try_into().unwrap(),
+		)
+		.expect("proof submitted");
+		assert!(System::events().iter().any(|r| matches!(
+			r.event,
+			RuntimeEvent::Audit(pallet_audit::Event::ProofAccepted { .. })
+		)));
+		assert!(Audit::challenge_view(&miner).is_none(), "the challenge is closed");
+		assert_eq!(Audit::record(&miner).strikes, 0);
+		let _ = CESS;
+	});
+}
+
+#[test]
+fn a_miner_that_lost_its_data_fails_the_audit() {
+	genesis_ext(preset("development")).execute_with(|| {
+		let miner = Sr25519Keyring::Ferdie.to_account_id();
+		let user = Sr25519Keyring::Eve.to_account_id();
+		register_miner(&miner, 3, 100 << 30);
+		let data = vec![42u8; 3 * 1024 * 1024];
+		let (file, fragments) = declare(&user, &data);
+		let placed: Vec<(u32, FragmentHash)> = pallet_file_bank::Fragments::<Runtime>::iter_prefix(file)
+			.map(|(index, info)| (index, info.hash))
+			.collect();
+		FileBank::confirm_stored(RuntimeOrigin::signed(miner.clone()), file, placed.try_into().unwrap())
+			.unwrap();
+
+		let challenge = (1..200)
+			.find_map(|n| {
+				run_to_block(n);
+				Audit::challenge_view(&miner)
+			})
+			.expect("challenged");
+		// The miner lost its data and answers with bytes of the wrong fragment.
+		let wrong = fragments.values().map(|b| b.iter().map(|x| x ^ 0xff).collect::<Vec<u8>>()).next().unwrap();
+		let forged: Vec<_> = challenge
+			.fragments
+			.iter()
+			.filter_map(|f| prove_fragment(&challenge.layout, &challenge.challenge, &f.hash, &wrong).ok())
+			.collect();
+		let _ = Audit::submit_proof(RuntimeOrigin::signed(miner.clone()), challenge.round, forged.try_into().unwrap());
+		assert!(System::events().iter().any(|r| matches!(
+			r.event,
+			RuntimeEvent::Audit(pallet_audit::Event::ProofRejected { .. })
+		)));
+		assert_eq!(Audit::record(&miner).strikes, 1);
+	});
+}
