@@ -13,9 +13,8 @@ use sp_runtime::traits::HashingFor;
 pub fn run(cli: &Cli, cmd: &BenchmarkCmd) -> sc_cli::Result<()> {
 	let runner = cli.create_runner(cmd)?;
 	match cmd {
-		BenchmarkCmd::Pallet(cmd) => runner.sync_run(|config| {
-			cmd.run_with_spec::<HashingFor<Block>, ()>(Some(config.chain_spec))
-		}),
+		BenchmarkCmd::Pallet(cmd) => runner
+			.sync_run(|config| cmd.run_with_spec::<HashingFor<Block>, ()>(Some(config.chain_spec))),
 		BenchmarkCmd::Block(cmd) => runner.sync_run(|config| {
 			let PartialComponents { client, .. } = service::new_partial(&config)?;
 			cmd.run(client)
@@ -29,7 +28,7 @@ pub fn run(cli: &Cli, cmd: &BenchmarkCmd) -> sc_cli::Result<()> {
 		}),
 		BenchmarkCmd::Machine(cmd) => {
 			runner.sync_run(|config| cmd.run(&config, SUBSTRATE_REFERENCE_HARDWARE.clone()))
-		},
+		}
 		BenchmarkCmd::Overhead(_) | BenchmarkCmd::Extrinsic(_) => Err(sc_cli::Error::Input(
 			"`benchmark overhead` and `benchmark extrinsic` are not supported by cess-node; use \
 			 `benchmark pallet` for call weights and `benchmark block` for whole blocks"
@@ -37,4 +36,3 @@ pub fn run(cli: &Cli, cmd: &BenchmarkCmd) -> sc_cli::Result<()> {
 		)),
 	}
 }
-

@@ -80,6 +80,6 @@ pub fn load_spec(id: &str) -> Result<Box<dyn sc_service::ChainSpec>, String> {
 				));
 			}
 			Box::new(ChainSpec::from_json_file(path)?)
-		},
+		}
 	})
 }

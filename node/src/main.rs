@@ -6,9 +6,11 @@
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod chain_client;
 mod chain_spec;
 mod cli;
 mod command;
+mod fragment_verifier;
 mod rpc;
 mod service;
 

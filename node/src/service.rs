@@ -187,7 +187,7 @@ pub fn new_full(config: Configuration) -> Result<TaskManager, ServiceError> {
 		>(config),
 		sc_network::config::NetworkBackendType::Litep2p => {
 			new_full_with_network::<sc_network::Litep2pNetworkBackend>(config)
-		},
+		}
 	}
 }
 

@@ -32,8 +32,7 @@ pub mod pallet {
 
 	/// Length of a BABE epoch (= session) in slots, fixed at genesis.
 	#[pallet::storage]
-	pub type EpochDuration<T: Config> =
-		StorageValue<_, u64, ValueQuery, DefaultEpochDuration>;
+	pub type EpochDuration<T: Config> = StorageValue<_, u64, ValueQuery, DefaultEpochDuration>;
 
 	/// Default of [`EpochDuration`] for chains whose genesis did not set it.
 	#[pallet::type_value]

@@ -6,23 +6,22 @@
 
 use crate::{
 	AccountId, AuditConfig, BabeConfig, BalancesConfig, BlockNumber, ChainParamsConfig,
-	FileBankConfig, IncentiveConfig, R2sConfig,
-	RuntimeGenesisConfig, SessionConfig, SessionKeys, SminerConfig, SudoConfig,
-	BABE_GENESIS_EPOCH_CONFIG, CESS, DAYS, DEV_EPOCH_DURATION_IN_SLOTS, MILLICESS, MINUTES,
-	PRODUCTION_EPOCH_DURATION_IN_SLOTS,
+	FileBankConfig, IncentiveConfig, R2sConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys,
+	SminerConfig, SudoConfig, BABE_GENESIS_EPOCH_CONFIG, CESS, DAYS, DEV_EPOCH_DURATION_IN_SLOTS,
+	MILLICESS, MINUTES, PRODUCTION_EPOCH_DURATION_IN_SLOTS,
 };
 use alloc::{vec, vec::Vec};
-use frame_support::build_struct_json_patch;
 use cess_primitives::{ChallengeParams, FileLayout};
+use frame_support::build_struct_json_patch;
 use pallet_audit::AuditParams;
 use pallet_file_bank::StorageParams;
 use pallet_incentive::RewardParams;
-use sp_runtime::Perbill;
 use serde_json::Value;
 use sp_consensus_babe::AuthorityId as BabeId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
 use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+use sp_runtime::Perbill;
 
 /// Name of the staging preset: production parameters on well-known test keys.
 pub const STAGING_RUNTIME_PRESET: &str = "staging";

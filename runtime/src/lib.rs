@@ -198,6 +198,12 @@ mod runtime {
 	#[runtime::pallet_index(5)]
 	pub type TransactionPayment = pallet_transaction_payment;
 
+	// Declared (so its genesis is built) after Balances, which holds the genesis bonds, and
+	// before Session, whose genesis asks R2s for the first validator set: built in this order the
+	// genesis set is the top-credit candidates up to `Seats`, not every account with keys.
+	#[runtime::pallet_index(13)]
+	pub type R2s = pallet_r2s;
+
 	#[runtime::pallet_index(6)]
 	pub type Offences = pallet_offences;
 
@@ -221,11 +227,6 @@ mod runtime {
 	// After Balances: genesis miners' collateral is held from their genesis balance.
 	#[runtime::pallet_index(12)]
 	pub type Sminer = pallet_sminer;
-
-	// After Balances (genesis bonds are held) and Session (whose genesis falls back to the keyed
-	// accounts, i.e. the genesis validators, before R2s's genesis has run).
-	#[runtime::pallet_index(13)]
-	pub type R2s = pallet_r2s;
 
 	#[runtime::pallet_index(14)]
 	pub type Incentive = pallet_incentive;

@@ -17,10 +17,11 @@ use sp_runtime::BuildStorage;
 /// Applies a preset patch on top of the default genesis, as the node does.
 fn merge(base: &mut Value, patch: Value) {
 	match (base, patch) {
-		(Value::Object(base), Value::Object(patch)) =>
+		(Value::Object(base), Value::Object(patch)) => {
 			for (k, v) in patch {
 				merge(base.entry(k).or_insert(Value::Null), v);
-			},
+			}
+		}
 		(base, patch) => *base = patch,
 	}
 }
@@ -57,7 +58,10 @@ fn preset_names_are_listed_and_unknown_names_rejected() {
 #[test]
 fn development_genesis_has_alice_as_sole_validator_with_one_minute_sessions() {
 	genesis_ext(preset("development")).execute_with(|| {
-		assert_eq!(pallet_session::Validators::<Runtime>::get(), vec![account(Sr25519Keyring::Alice)]);
+		assert_eq!(
+			pallet_session::Validators::<Runtime>::get(),
+			vec![account(Sr25519Keyring::Alice)]
+		);
 		assert_eq!(chain_params::EpochDuration::<Runtime>::get(), DEV_EPOCH_DURATION_IN_SLOTS);
 		assert_eq!(<Runtime as pallet_babe::Config>::EpochDuration::get(), 10);
 		assert_eq!(Babe::authorities().len(), 1);
@@ -153,7 +157,10 @@ fn unset_session_length_means_production_length() {
 	let mut patch = preset("development");
 	patch["chainParams"]["epochDurationInSlots"] = 0.into();
 	genesis_ext(patch).execute_with(|| {
-		assert_eq!(chain_params::EpochDuration::<Runtime>::get(), PRODUCTION_EPOCH_DURATION_IN_SLOTS);
+		assert_eq!(
+			chain_params::EpochDuration::<Runtime>::get(),
+			PRODUCTION_EPOCH_DURATION_IN_SLOTS
+		);
 	});
 }
 
@@ -255,5 +262,32 @@ fn a_storage_miner_registers_with_dev_collateral_and_slashes_go_to_the_treasury(
 		assert_eq!(slashed, CESS);
 		assert_eq!(Balances::free_balance(&treasury) - before, CESS);
 		assert!(!<crate::Sminer as StorageMiners<AccountId>>::is_active(&miner), "frozen");
+	});
+}
+
+#[test]
+fn genesis_set_respects_the_seats_of_r2s() {
+	// Four keyed, bonded candidates and two seats: Session's genesis asks R2s, whose genesis has
+	// already run (declaration order), so only two validate from block 1.
+	let mut patch = preset("local_testnet");
+	patch["r2s"]["seats"] = 2.into();
+	genesis_ext(patch).execute_with(|| {
+		let validators = pallet_session::Validators::<Runtime>::get();
+		assert_eq!(validators.len(), 2, "genesis set is capped at the seats");
+		for validator in &validators {
+			assert!(pallet_r2s::Candidates::<Runtime>::contains_key(validator));
+		}
+		// Equal credit: ties go by account, so the set is the two lowest account ids.
+		let mut four: Vec<AccountId> = [
+			Sr25519Keyring::Alice,
+			Sr25519Keyring::Bob,
+			Sr25519Keyring::Charlie,
+			Sr25519Keyring::Dave,
+		]
+		.into_iter()
+		.map(account)
+		.collect();
+		four.sort();
+		assert_eq!(validators, four[..2].to_vec());
 	});
 }

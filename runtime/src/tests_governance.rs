@@ -8,9 +8,7 @@ use crate::{
 	Balances, ConvictionVoting, Incentive, OriginCaller, Preimage, Referenda, Runtime, RuntimeCall,
 	RuntimeEvent, RuntimeOrigin, Scheduler, System, Treasury, CESS,
 };
-use frame_support::traits::{
-	fungible::Inspect, schedule::DispatchTime, Hooks, StorePreimage,
-};
+use frame_support::traits::{fungible::Inspect, schedule::DispatchTime, Hooks, StorePreimage};
 use pallet_conviction_voting::{AccountVote, Conviction, Vote};
 use sp_keyring::Sr25519Keyring;
 
@@ -43,10 +41,12 @@ fn run_until(done: impl Fn() -> bool, max: u32) {
 
 fn referendum_event(index: u32, confirmed: bool) -> bool {
 	System::events().iter().any(|r| match &r.event {
-		RuntimeEvent::Referenda(pallet_referenda::Event::Confirmed { index: i, .. }) =>
-			confirmed && *i == index,
-		RuntimeEvent::Referenda(pallet_referenda::Event::Rejected { index: i, .. }) =>
-			!confirmed && *i == index,
+		RuntimeEvent::Referenda(pallet_referenda::Event::Confirmed { index: i, .. }) => {
+			confirmed && *i == index
+		}
+		RuntimeEvent::Referenda(pallet_referenda::Event::Rejected { index: i, .. }) => {
+			!confirmed && *i == index
+		}
 		_ => false,
 	})
 }
@@ -139,7 +139,9 @@ fn a_reward_era_mints_its_issuance_and_the_treasury_takes_its_share() {
 
 		let closed = System::events().into_iter().find_map(|r| match r.event {
 			RuntimeEvent::Incentive(pallet_incentive::Event::EraClosed {
-				minted, to_treasury, ..
+				minted,
+				to_treasury,
+				..
 			}) => Some((minted, to_treasury)),
 			_ => None,
 		});

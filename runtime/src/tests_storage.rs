@@ -82,16 +82,21 @@ fn declare_place_confirm_challenge_and_prove_in_the_runtime() {
 		assert!(Balances::balance(&user) < user_before, "the storage fee is charged");
 
 		// Every fragment is placed on the only miner; it confirms them all.
-		let placed: Vec<(u32, FragmentHash)> = pallet_file_bank::Fragments::<Runtime>::iter_prefix(file)
-			.map(|(index, info)| {
-				assert_eq!(info.miner, miner);
-				assert!(matches!(info.status, FragmentStatus::Pending { .. }));
-				(index, info.hash)
-			})
-			.collect();
+		let placed: Vec<(u32, FragmentHash)> =
+			pallet_file_bank::Fragments::<Runtime>::iter_prefix(file)
+				.map(|(index, info)| {
+					assert_eq!(info.miner, miner);
+					assert!(matches!(info.status, FragmentStatus::Pending { .. }));
+					(index, info.hash)
+				})
+				.collect();
 		assert_eq!(placed.len(), 8);
-		FileBank::confirm_stored(RuntimeOrigin::signed(miner.clone()), file, placed.try_into().unwrap())
-			.expect("the assigned miner confirms");
+		FileBank::confirm_stored(
+			RuntimeOrigin::signed(miner.clone()),
+			file,
+			placed.try_into().unwrap(),
+		)
+		.expect("the assigned miner confirms");
 		let view = FileBank::file_view(file).expect("the file exists");
 		assert!(
 			format!("{:?}", view.state).contains("Active"),
@@ -110,8 +115,13 @@ fn declare_place_confirm_challenge_and_prove_in_the_runtime() {
 			.fragments
 			.iter()
 			.map(|f| {
-				prove_fragment(&challenge.layout, &challenge.challenge, &f.hash, &fragments[&f.index])
-					.expect("proof from the stored bytes")
+				prove_fragment(
+					&challenge.layout,
+					&challenge.challenge,
+					&f.hash,
+					&fragments[&f.index],
+				)
+				.expect("proof from the stored bytes")
 			})
 			.collect();
 
@@ -140,11 +150,16 @@ fn a_miner_that_lost_its_data_fails_the_audit() {
 		register_miner(&miner, 3, 100 << 30);
 		let data = vec![42u8; 3 * 1024 * 1024];
 		let (file, fragments) = declare(&user, &data);
-		let placed: Vec<(u32, FragmentHash)> = pallet_file_bank::Fragments::<Runtime>::iter_prefix(file)
-			.map(|(index, info)| (index, info.hash))
-			.collect();
-		FileBank::confirm_stored(RuntimeOrigin::signed(miner.clone()), file, placed.try_into().unwrap())
-			.unwrap();
+		let placed: Vec<(u32, FragmentHash)> =
+			pallet_file_bank::Fragments::<Runtime>::iter_prefix(file)
+				.map(|(index, info)| (index, info.hash))
+				.collect();
+		FileBank::confirm_stored(
+			RuntimeOrigin::signed(miner.clone()),
+			file,
+			placed.try_into().unwrap(),
+		)
+		.unwrap();
 
 		let challenge = (1..200)
 			.find_map(|n| {
@@ -153,13 +168,23 @@ fn a_miner_that_lost_its_data_fails_the_audit() {
 			})
 			.expect("challenged");
 		// The miner lost its data and answers with bytes of the wrong fragment.
-		let wrong = fragments.values().map(|b| b.iter().map(|x| x ^ 0xff).collect::<Vec<u8>>()).next().unwrap();
+		let wrong = fragments
+			.values()
+			.map(|b| b.iter().map(|x| x ^ 0xff).collect::<Vec<u8>>())
+			.next()
+			.unwrap();
 		let forged: Vec<_> = challenge
 			.fragments
 			.iter()
-			.filter_map(|f| prove_fragment(&challenge.layout, &challenge.challenge, &f.hash, &wrong).ok())
+			.filter_map(|f| {
+				prove_fragment(&challenge.layout, &challenge.challenge, &f.hash, &wrong).ok()
+			})
 			.collect();
-		let _ = Audit::submit_proof(RuntimeOrigin::signed(miner.clone()), challenge.round, forged.try_into().unwrap());
+		let _ = Audit::submit_proof(
+			RuntimeOrigin::signed(miner.clone()),
+			challenge.round,
+			forged.try_into().unwrap(),
+		);
 		assert!(System::events().iter().any(|r| matches!(
 			r.event,
 			RuntimeEvent::Audit(pallet_audit::Event::ProofRejected { .. })

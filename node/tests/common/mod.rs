@@ -103,11 +103,8 @@ impl Node {
 
 	fn spawn(&mut self) {
 		std::fs::create_dir_all(&self.base_path).unwrap();
-		let log = std::fs::OpenOptions::new()
-			.create(true)
-			.append(true)
-			.open(self.log_path())
-			.unwrap();
+		let log =
+			std::fs::OpenOptions::new().create(true).append(true).open(self.log_path()).unwrap();
 		let child = Command::new(NODE_BIN)
 			.arg("--base-path")
 			.arg(&self.base_path)
@@ -208,8 +205,15 @@ impl Drop for Node {
 		self.kill();
 		if std::thread::panicking() {
 			let log = self.log();
-			let tail: String =
-				log.lines().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
+			let tail: String = log
+				.lines()
+				.rev()
+				.take(40)
+				.collect::<Vec<_>>()
+				.into_iter()
+				.rev()
+				.collect::<Vec<_>>()
+				.join("\n");
 			eprintln!("----- last lines of {}'s log -----\n{tail}\n-----", self.name);
 		}
 	}

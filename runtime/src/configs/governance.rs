@@ -2,11 +2,11 @@
 
 use crate::{
 	chain_params::ScaledPeriod,
+	configs::RuntimeBlockWeights,
 	configs::TreasuryAccount,
 	governance::{Spender, TracksInfo},
-	configs::RuntimeBlockWeights,
-	AccountId, Balance, Balances, OriginCaller, Preimage, Referenda, Runtime, RuntimeCall, RuntimeEvent, RuntimeHoldReason, RuntimeOrigin, Scheduler, Treasury, CESS, DAYS,
-	MILLICESS,
+	AccountId, Balance, Balances, OriginCaller, Preimage, Referenda, Runtime, RuntimeCall,
+	RuntimeEvent, RuntimeHoldReason, RuntimeOrigin, Scheduler, Treasury, CESS, DAYS, MILLICESS,
 };
 use frame_support::{
 	parameter_types,

@@ -3,8 +3,8 @@
 //! adapters that connect them to each other and to the incentive layer.
 
 use crate::{
-	AccountId, Balance, Balances, BlockNumber, FileBank, Incentive, Runtime, Sminer, CESS,
-	DAYS, HOURS,
+	AccountId, Balance, Balances, BlockNumber, FileBank, Incentive, Runtime, Sminer, CESS, DAYS,
+	HOURS,
 };
 use alloc::vec::Vec;
 use cess_primitives::{ChallengeParams, FileLayout};
@@ -220,12 +220,9 @@ pub mod benchmark_helpers {
 				Some(alloc::format!("//bench-miner-{index}").into_bytes()),
 			);
 			let message = pallet_sminer::peer_binding_message(&miner);
-			let signature = sp_io::crypto::ed25519_sign(
-				sp_core::crypto::KeyTypeId(*b"cess"),
-				&peer,
-				&message,
-			)
-			.expect("the key was generated a moment ago; qed");
+			let signature =
+				sp_io::crypto::ed25519_sign(sp_core::crypto::KeyTypeId(*b"cess"), &peer, &message)
+					.expect("the key was generated a moment ago; qed");
 			Sminer::register(
 				crate::RuntimeOrigin::signed(miner.clone()),
 				miner.clone().into(),
@@ -249,4 +246,3 @@ pub mod benchmark_helpers {
 		}
 	}
 }
-

@@ -95,4 +95,3 @@ where
 		UncheckedExtrinsic::new_bare(call)
 	}
 }
-

@@ -9,7 +9,9 @@
 //! Curves fall linearly over the decision period. Periods run on the governance clock.
 
 use super::pallet_custom_origins::Origin as CustomOrigin;
-use crate::{chain_params::scaled, Balance, BlockNumber, Runtime, RuntimeOrigin, CESS, DAYS, HOURS};
+use crate::{
+	chain_params::scaled, Balance, BlockNumber, Runtime, RuntimeOrigin, CESS, DAYS, HOURS,
+};
 use alloc::borrow::Cow;
 use frame_support::traits::OriginTrait;
 use pallet_referenda::{Curve, Track, TrackInfo};
