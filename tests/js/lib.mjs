@@ -88,3 +88,25 @@ export function sendAndFinalize(tx, signer) {
     }).then((u) => { unsub = u; }, reject);
   });
 }
+
+/**
+ * Resolves with the first event of a best block for which `predicate(event)` holds, watching
+ * `system.events` from now on; rejects with `msg()` after `ms`.
+ */
+export function waitForEvent(api, predicate, ms, msg) {
+  let unsub;
+  let done = false;
+  const found = new Promise((resolve, reject) => {
+    api.query.system.events((records) => {
+      const hit = records.find(({ event }) => predicate(event));
+      if (hit) resolve(hit.event);
+    }).then((u) => {
+      if (done) u();
+      else unsub = u;
+    }, reject);
+  });
+  return withTimeout(found, ms, msg).finally(() => {
+    done = true;
+    unsub?.();
+  });
+}
