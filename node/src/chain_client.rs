@@ -158,11 +158,6 @@ impl ChainClient {
 		Ok(Self { rpc, genesis })
 	}
 
-	/// Genesis hash of the connected chain.
-	pub fn genesis(&self) -> Hash {
-		self.genesis
-	}
-
 	/// Raw storage value under `key` at `at` (best block when `None`).
 	pub async fn storage_raw(
 		&self,
@@ -210,18 +205,6 @@ impl ChainClient {
 		let header: cess_runtime::Header =
 			self.rpc.request("chain_getHeader", rpc_params![]).await?;
 		Ok((header.hash(), header.number))
-	}
-
-	/// Hash of the last finalized block.
-	pub async fn finalized(&self) -> Result<Hash, ChainError> {
-		Ok(self.rpc.request("chain_getFinalizedHead", rpc_params![]).await?)
-	}
-
-	/// Number of the block with `hash`.
-	pub async fn block_number(&self, hash: Hash) -> Result<u32, ChainError> {
-		let header: cess_runtime::Header =
-			self.rpc.request("chain_getHeader", rpc_params![hash]).await?;
-		Ok(header.number)
 	}
 
 	/// The next nonce of `who`, counting its transactions in the pool.

@@ -15,12 +15,20 @@ pub struct Cli {
 	/// Options of the running node (chain, base path, ports, validator, …).
 	#[clap(flatten)]
 	pub run: sc_cli::RunCmd,
+
+	/// Options of the storage-miner role.
+	#[clap(flatten)]
+	pub miner: crate::miner::MinerParams,
 }
 
 /// Operator tools.
 #[derive(Debug, clap::Subcommand)]
 #[allow(clippy::large_enum_variant)]
 pub enum Subcommand {
+	/// Store files on the chain's storage miners and get them back (put, get, delete, status,
+	/// ls).
+	File(crate::file_client::FileCmd),
+
 	/// Key management: generate, inspect, insert keys into the keystore, node keys.
 	#[command(subcommand)]
 	Key(sc_cli::KeySubcommand),

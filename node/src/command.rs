@@ -45,6 +45,7 @@ pub fn run() -> sc_cli::Result<()> {
 
 	match &cli.subcommand {
 		Some(Subcommand::Key(cmd)) => cmd.run(&cli),
+		Some(Subcommand::File(cmd)) => cmd.run().map_err(|e| sc_cli::Error::Input(e.to_string())),
 		Some(Subcommand::BuildSpec(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run(config.chain_spec, config.network))
@@ -111,8 +112,11 @@ pub fn run() -> sc_cli::Result<()> {
 		Some(Subcommand::Benchmark(cmd)) => crate::benchmarking::run(&cli, cmd),
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
+			let miner_params = cli.miner.clone();
 			runner.run_node_until_exit(|config| async move {
-				service::new_full(config).map_err(sc_cli::Error::Service)
+				let miner = crate::miner::MinerConfig::from_node(&miner_params, &config)
+					.map_err(sc_cli::Error::Input)?;
+				service::new_full(config, miner).map_err(sc_cli::Error::Service)
 			})
 		}
 	}

@@ -2,17 +2,23 @@
 //!
 //! It runs a BABE + GRANDPA full node (validator or not) on RocksDB with the CESS WASM runtime,
 //! serves the standard JSON-RPC set used by polkadot.js, and carries the operator tooling
-//! (chain specs, block import/export, keys, database maintenance).
+//! (chain specs, block import/export, keys, database maintenance). With `--storage-miner` (and by
+//! default on a development chain) it also runs a storage miner on the CESS storage network,
+//! and `cess-node file …` is the client that stores files on the chain's miners.
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod chain_api;
 mod chain_client;
 mod chain_spec;
 mod cli;
 mod command;
+mod file_client;
 mod fragment_verifier;
+mod miner;
 mod rpc;
 mod service;
+mod storage_net;
 
 fn main() -> sc_cli::Result<()> {
 	command::run()

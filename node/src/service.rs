@@ -180,19 +180,25 @@ pub fn new_partial(
 }
 
 /// Builds and starts a full node (a validator when started with `--validator`/`--alice`…).
-pub fn new_full(config: Configuration) -> Result<TaskManager, ServiceError> {
+///
+/// With `miner`, the node also runs the storage-miner role ([`crate::miner`]).
+pub fn new_full(
+	config: Configuration,
+	miner: Option<crate::miner::MinerConfig>,
+) -> Result<TaskManager, ServiceError> {
 	match config.network.network_backend {
 		sc_network::config::NetworkBackendType::Libp2p => new_full_with_network::<
 			sc_network::NetworkWorker<Block, <Block as BlockT>::Hash>,
-		>(config),
+		>(config, miner),
 		sc_network::config::NetworkBackendType::Litep2p => {
-			new_full_with_network::<sc_network::Litep2pNetworkBackend>(config)
+			new_full_with_network::<sc_network::Litep2pNetworkBackend>(config, miner)
 		}
 	}
 }
 
 fn new_full_with_network<N: NetworkBackend<Block, <Block as BlockT>::Hash>>(
 	config: Configuration,
+	miner: Option<crate::miner::MinerConfig>,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -329,6 +335,15 @@ fn new_full_with_network<N: NetworkBackend<Block, <Block as BlockT>::Hash>>(
 		telemetry: telemetry.as_mut(),
 		tracing_execute_block: None,
 	})?;
+
+	if let Some(miner) = miner {
+		let worker =
+			crate::miner::start(miner, keystore_container.keystore(), prometheus_registry.clone())
+				.map_err(ServiceError::Other)?;
+		// The miner holds collateral and answers audits: if it stops, the node stops with it
+		// rather than keep running without it.
+		task_manager.spawn_essential_handle().spawn("storage-miner", Some("miner"), worker);
+	}
 
 	if role.is_authority() {
 		let proposer = sc_basic_authorship::ProposerFactory::new(

@@ -114,10 +114,11 @@ impl ChainProfile {
 		era_issuance: 10_000 * CESS,
 		reward_era_length: 3 * MINUTES,
 		vesting_period: 30 * MINUTES,
-		// 4 MiB segments of 2 data + 2 parity fragments of 2 MiB: small enough for a laptop,
-		// and a file survives the loss of two fragments per segment.
+		// 16 MiB segments of 2 data + 2 parity fragments of 8 MiB (the production fragment
+		// size): four miners on a laptop hold a file, which survives the loss of two fragments
+		// per segment; a 1 GiB file fits in `MaxSegments`.
 		file_layout: Some(FileLayout {
-			segment_size: 4 * 1024 * 1024,
+			segment_size: 16 * 1024 * 1024,
 			data_shards: 2,
 			parity_shards: 2,
 			leaf_size: 256,

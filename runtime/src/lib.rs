@@ -162,7 +162,9 @@ pub type Executive = frame_executive::Executive<
 	Migrations,
 >;
 
-#[frame_support::runtime]
+// `legacy_ordering`: genesis is built, and hooks run, in declaration order rather than in index
+// order. R2s's genesis must run before Session's (see below) while keeping its index.
+#[frame_support::runtime(legacy_ordering)]
 mod runtime {
 	#[runtime::runtime]
 	#[runtime::derive(

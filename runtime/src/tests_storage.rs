@@ -75,9 +75,9 @@ fn declare_place_confirm_challenge_and_prove_in_the_runtime() {
 		register_miner(&miner, 3, 100 << 30);
 
 		let user_before = Balances::balance(&user);
-		let data: Vec<u8> = (0..5 * 1024 * 1024u32).map(|i| (i * 31 + 7) as u8).collect();
+		let data: Vec<u8> = (0..17 * 1024 * 1024u32).map(|i| (i * 31 + 7) as u8).collect();
 		let (file, fragments) = declare(&user, &data);
-		// 5 MiB in 4 MiB segments of 2 + 2: two segments, eight fragments.
+		// 17 MiB in 16 MiB segments of 2 + 2: two segments, eight fragments.
 		assert_eq!(fragments.len(), 8);
 		assert!(Balances::balance(&user) < user_before, "the storage fee is charged");
 

@@ -69,8 +69,9 @@ impl pallet_file_bank::Config for Runtime {
 	type Randomness = pallet_babe::RandomnessFromOneEpochAgo<Runtime>;
 	type DefaultLayout = ProductionLayout;
 	type DefaultParams = FileBankDefaults;
-	// 64 segments of 32 MiB: 2 GiB per declaration.
-	type MaxSegments = ConstU32<64>;
+	// 128 segments: 4 GiB per declaration at the production layout (32 MiB segments), 2 GiB
+	// at the development one (16 MiB). Larger files are stored as several declarations.
+	type MaxSegments = ConstU32<128>;
 	type MaxShards = ConstU32<32>;
 	type MaxNameLen = ConstU32<256>;
 	type MaxOwners = ConstU32<16>;
