@@ -51,7 +51,7 @@ export async function startNode(args) {
   const provider = new WsProvider(`ws://127.0.0.1:${rpcPort}`, 1000);
   const api = await withTimeout(ApiPromise.create({ provider, noInitWarn: true }), 60_000,
     () => `node did not answer on port ${rpcPort}:\n${log().slice(-3000)}`);
-  return { api, stop: () => stop(api), log };
+  return { api, provider, stop: () => stop(api), log };
 }
 
 /** Rejects with `msg()` if `promise` takes longer than `ms`. */

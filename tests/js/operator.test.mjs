@@ -41,7 +41,7 @@ describe('validator candidate (R²S operator flow)', { timeout: 900_000 }, () =>
   // New session keys in the node's keystore, with the proof that `owner` holds them. The RPC is
   // called by name: polkadot.js does not decorate `author_rotateKeysWithOwner`.
   const rotateKeysWithOwner = (owner) =>
-    api.provider.send('author_rotateKeysWithOwner', [u8aToHex(owner.publicKey)]);
+    node.provider.send('author_rotateKeysWithOwner', [u8aToHex(owner.publicKey)]);
 
   test('a bond below MinBond, or a candidacy without a bond, is refused with a named error', async () => {
     assert.ok(minBond > 0n, 'MinBond is a runtime constant');
