@@ -33,7 +33,7 @@ pub fn load_or_create_network_key(path: &Path) -> Result<Keypair, String> {
 		Ok(mut bytes) => Keypair::ed25519_from_bytes(&mut bytes)
 			.map_err(|e| format!("the network key {} is unreadable: {e}", path.display())),
 		Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-			let keypair = libp2p_ed25519_keypair();
+			let keypair = Keypair::generate_ed25519();
 			let secret = keypair
 				.clone()
 				.try_into_ed25519()
@@ -45,10 +45,6 @@ pub fn load_or_create_network_key(path: &Path) -> Result<Keypair, String> {
 		}
 		Err(e) => Err(format!("cannot read the network key {}: {e}", path.display())),
 	}
-}
-
-fn libp2p_ed25519_keypair() -> Keypair {
-	Keypair::generate_ed25519()
 }
 
 /// Writes `bytes` to `path` atomically (temp file, fsync, rename), readable by the owner only.
