@@ -286,3 +286,5 @@ mod tests;
 mod tests_governance;
 #[cfg(test)]
 mod tests_storage;
+#[cfg(test)]
+mod tests_weights;

@@ -212,27 +212,33 @@ pub mod benchmark_helpers {
 	/// Registers real miners (with a signed PeerId binding) and stores fragments for audits.
 	pub struct BenchHelper;
 
+	/// Registers `miner` (funded, its PeerId bound by a signature of a key derived from `seed`)
+	/// with `space` bytes declared.
+	fn register(miner: &AccountId, seed: &[u8], space: u64) {
+		let _ = Balances::mint_into(miner, 1_000_000_000 * CESS);
+		let mut suri = b"//bench-miner-".to_vec();
+		suri.extend_from_slice(seed);
+		let peer =
+			sp_io::crypto::ed25519_generate(sp_core::crypto::KeyTypeId(*b"cess"), Some(suri));
+		let message = pallet_sminer::peer_binding_message(miner);
+		let signature =
+			sp_io::crypto::ed25519_sign(sp_core::crypto::KeyTypeId(*b"cess"), &peer, &message)
+				.expect("the key was generated a moment ago; qed");
+		Sminer::register(
+			crate::RuntimeOrigin::signed(miner.clone()),
+			miner.clone().into(),
+			peer,
+			signature,
+			Default::default(),
+			space,
+		)
+		.expect("a funded miner with a valid binding registers; qed");
+	}
+
 	impl pallet_file_bank::traits::BenchmarkHelper<AccountId> for BenchHelper {
 		fn register_miner(index: u32, space: u64) -> AccountId {
 			let miner: AccountId = frame_benchmarking::account("miner", index, 0);
-			let _ = Balances::mint_into(&miner, 1_000_000_000 * CESS);
-			let peer = sp_io::crypto::ed25519_generate(
-				sp_core::crypto::KeyTypeId(*b"cess"),
-				Some(alloc::format!("//bench-miner-{index}").into_bytes()),
-			);
-			let message = pallet_sminer::peer_binding_message(&miner);
-			let signature =
-				sp_io::crypto::ed25519_sign(sp_core::crypto::KeyTypeId(*b"cess"), &peer, &message)
-					.expect("the key was generated a moment ago; qed");
-			Sminer::register(
-				crate::RuntimeOrigin::signed(miner.clone()),
-				miner.clone().into(),
-				peer,
-				signature,
-				Default::default(),
-				space,
-			)
-			.expect("a funded miner with a valid binding registers; qed");
+			register(&miner, alloc::format!("{index}").as_bytes(), space);
 			miner
 		}
 	}
@@ -243,6 +249,12 @@ pub mod benchmark_helpers {
 			layout: FileLayout,
 			roots: &[cess_primitives::FragmentHash],
 		) {
+			// A registered miner, so that punishing it slashes real collateral (the dear path).
+			if pallet_sminer::Miners::<Runtime>::get(miner).is_none() {
+				let account: &[u8] = miner.as_ref();
+				let seed = alloc::format!("{}", sp_core::hexdisplay::HexDisplay::from(&account));
+				register(miner, seed.as_bytes(), 1 << 40);
+			}
 			FileBank::benchmark_store_fragments(miner, layout, roots)
 		}
 	}
