@@ -19,6 +19,7 @@ mod miner;
 mod rpc;
 mod service;
 mod storage_net;
+mod storage_rpc;
 
 fn main() -> sc_cli::Result<()> {
 	command::run()

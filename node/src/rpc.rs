@@ -1,7 +1,8 @@
 //! The node's JSON-RPC extensions on top of sc-service's standard set (chain, state, author,
 //! system, …): account nonces (`system_accountNextIndex`), fee queries (`payment_*`), BABE
 //! (`babe_epochAuthorship`) and GRANDPA (`grandpa_roundState`, justification subscriptions,
-//! finality proofs).
+//! finality proofs), and the storage layer's reads (`fileBank_*`, `audit_*`, see
+//! [`crate::storage_rpc`]).
 
 use cess_runtime::{opaque::Block, AccountId, Balance, Nonce};
 use jsonrpsee::RpcModule;
@@ -69,12 +70,19 @@ where
 	C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>
 		+ pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>
 		+ BabeApi<Block>
-		+ BlockBuilder<Block>,
+		+ BlockBuilder<Block>
+		+ pallet_file_bank_runtime_api::FileBankApi<
+			Block,
+			AccountId,
+			Balance,
+			cess_runtime::BlockNumber,
+		> + pallet_audit_runtime_api::AuditApi<Block, AccountId, cess_runtime::BlockNumber>,
 	P: TransactionPool + 'static,
 	SC: SelectChain<Block> + 'static,
 	B: sc_client_api::Backend<Block> + Send + Sync + 'static,
 	B::State: sc_client_api::StateBackend<sp_runtime::traits::HashingFor<Block>>,
 {
+	use crate::storage_rpc::{AuditRpcServer, FileBankRpcServer, StorageRpc};
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use sc_consensus_babe_rpc::{Babe, BabeApiServer};
 	use sc_consensus_grandpa_rpc::{Grandpa, GrandpaApiServer};
@@ -93,6 +101,8 @@ where
 
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
+	module.merge(FileBankRpcServer::into_rpc(StorageRpc::new(client.clone())))?;
+	module.merge(AuditRpcServer::into_rpc(StorageRpc::new(client.clone())))?;
 	module.merge(Babe::new(client, babe_worker_handle, keystore, select_chain).into_rpc())?;
 	module.merge(
 		Grandpa::new(

@@ -2,8 +2,8 @@
 
 mod common;
 
-use common::{hex_number, Node};
-use serde_json::json;
+use common::{hex_number, run_cmd, Node};
+use serde_json::{json, Value};
 use std::time::Duration;
 
 /// Storage key of `Timestamp::Now`: twox128("Timestamp") ++ twox128("Now").
@@ -53,9 +53,38 @@ fn dev_chain_produces_and_finalizes_blocks() {
 		"payment_queryInfo",
 		"author_rotateKeys",
 		"chain_subscribeFinalizedHeads",
+		"fileBank_file",
+		"fileBank_placement",
+		"fileBank_minerFragments",
+		"fileBank_minerAssignments",
+		"fileBank_ownedFiles",
+		"audit_challenge",
+		"audit_record",
 	] {
 		assert!(methods.contains(&m), "RPC method {m} missing");
 	}
+
+	// The storage layer's reads answer in JSON: the development layout (16 MiB segments of
+	// 2 + 2 fragments), no file under an unknown hash, a fee as a decimal string.
+	let layout = node.rpc("fileBank_layout", json!([]));
+	assert_eq!(layout["segmentSize"], 16 * 1024 * 1024, "{layout}");
+	assert_eq!(layout["dataShards"], 2, "{layout}");
+	assert_eq!(layout["parityShards"], 2, "{layout}");
+	let unknown = format!("0x{}", "ab".repeat(32));
+	assert_eq!(node.rpc("fileBank_file", json!([unknown])), Value::Null);
+	assert_eq!(node.rpc("fileBank_placement", json!([unknown])), json!([]));
+	let fee = node.rpc("fileBank_storageFee", json!([1u64 << 30, 2]));
+	let fee: u128 = fee.as_str().expect("a decimal string").parse().unwrap();
+	let half: u128 =
+		node.rpc("fileBank_storageFee", json!([1u64 << 30, 1])).as_str().unwrap().parse().unwrap();
+	assert!(half > 0 && fee == 2 * half, "two periods cost twice one: {fee} vs {half}");
+	let ferdie = run_cmd(&["key", "inspect", "//Ferdie"])
+		.lines()
+		.find_map(|line| line.trim().strip_prefix("SS58 Address:").map(|a| a.trim().to_string()))
+		.expect("key inspect prints the address");
+	let record = node.rpc("audit_record", json!([ferdie]));
+	assert!(record.is_object(), "{record}");
+	assert!(node.rpc("audit_params", json!([])).is_object());
 
 	// The dev chain's session (BABE epoch) is one minute, from the chain spec.
 	let epoch = node.rpc("babe_epochAuthorship", json!([]));

@@ -10,11 +10,14 @@
 //!    file can only be rebuilt with their help;
 //! 4. a miner that deletes its fragments fails its next audit and is punished; its fragments
 //!    are repaired onto the other miners, and the file survives it;
-//! 5. a deleted file's fragments are dropped by the miners.
+//! 5. a miner that announces its exit sees its fragments rebuilt on the others, cannot
+//!    withdraw before the cooldown, and the file survives it going away;
+//! 6. a deleted file's fragments are dropped by the miners.
 
 mod common;
 
 use common::{peer_id_of, run_cmd, wait_for, Node};
+use serde_json::json;
 use std::{
 	path::{Path, PathBuf},
 	process::Command,
@@ -152,6 +155,15 @@ fn files_survive_miner_failures_audits_and_repair() {
 		.to_string();
 	let status = file_ok(&validator, &key_dir, &["status", &file]);
 	assert!(status.contains("state: Active"), "{status}");
+	// The same through the JSON-RPC a script would use.
+	let view = validator.rpc("fileBank_file", json!([file]));
+	assert_eq!(view["state"], "active", "{view}");
+	assert_eq!(view["size"], SIZE as u64, "{view}");
+	let placement = validator.rpc("fileBank_placement", json!([file, 0, 8]));
+	let placement = placement.as_array().expect("a page of fragments");
+	assert_eq!(placement.len(), 8);
+	assert!(placement.iter().enumerate().all(|(i, entry)| entry["index"] == i as u64
+		&& entry["miner"].as_str().is_some_and(|m| !m.is_empty())));
 	// 2 + 2 fragments per segment on four miners: every miner holds some.
 	for (name, node) in
 		[("Ferdie", &validator), ("Charlie", &charlie), ("Dave", &dave), ("Eve", &eve)]
@@ -214,14 +226,34 @@ fn files_survive_miner_failures_audits_and_repair() {
 	eve.kill();
 	get_and_compare(&validator, &key_dir, &file, &out, &data);
 
-	// 5. Deleted: the file is gone from the chain, and the miners drop its fragments.
+	// 5. Dave leaves: the chain moves his fragments, rebuilt by the other miners (Eve is back,
+	//    with an empty store), before he goes away.
+	eve.restart();
+	wait_log(&eve, "updated the network record of storage miner", 1, Duration::from_secs(120));
+	let dave_address = address_of("//Dave");
+	let stdout = file_ok(&validator, &key_dir, &["miner-exit", "--suri", "//Dave"]);
+	assert!(stdout.contains("exit started"), "{stdout}");
+	let record = file_ok(&validator, &key_dir, &["miner", &dave_address]);
+	assert!(record.contains("Exiting"), "{record}");
+	let dave_line = format!("miner {dave_address}:");
+	wait_for(Duration::from_secs(300), "Dave's fragments to be rebuilt elsewhere", || {
+		let status = file_ok(&validator, &key_dir, &["status", &file]);
+		(!status.contains(&dave_line) && status.contains("(0 unconfirmed, 0 lost)")).then_some(())
+	});
+	// The exit cooldown (ten minutes on a development chain) has not passed.
+	let (ok, _, stderr) = file_cmd(&validator, &key_dir, &["miner-withdraw", "--suri", "//Dave"]);
+	assert!(!ok && stderr.contains("CooldownNotElapsed"), "{stderr}");
+	dave.kill();
+	get_and_compare(&validator, &key_dir, &file, &out, &data);
+
+	// 6. Deleted: the file is gone from the chain, and the miners drop its fragments.
 	file_ok(&validator, &key_dir, &["delete", &file, "--suri", "//Alice"]);
 	wait_for(Duration::from_secs(60), "the file to leave the chain", || {
 		let (ok, stdout, stderr) = file_cmd(&validator, &key_dir, &["status", &file]);
 		(!ok && stderr.contains("no such file") || stdout.contains("Removing")).then_some(())
 	});
 	wait_for(Duration::from_secs(300), "the miners to drop the fragments", || {
-		[&validator, &charlie, &dave]
+		[&validator, &charlie, &eve]
 			.iter()
 			.all(|node| stored_fragments(node).is_empty())
 			.then_some(())

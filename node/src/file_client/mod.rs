@@ -94,6 +94,12 @@ pub enum FileAction {
 		/// The miner's SS58 address.
 		account: String,
 	},
+	/// Start the exit of the `--suri` storage miner: it takes no new fragments and the chain
+	/// moves its fragments to other miners (keep the miner running until they are rebuilt).
+	MinerExit,
+	/// End the exit of the `--suri` storage miner once the cooldown has passed and every
+	/// fragment has moved: the collateral is released.
+	MinerWithdraw,
 	/// List the files an account owns (default: the `--suri` account).
 	Ls {
 		/// The owner's SS58 address.
@@ -170,15 +176,7 @@ impl FileCmd {
 					cess_runtime::RuntimeCall::FileBank(pallet_file_bank::Call::delete_file {
 						file_hash: *file,
 					});
-				// Irreversible: reported once final.
-				let outcome = chain
-					.submit(
-						call,
-						&self.signer()?,
-						crate::chain_client::WaitFor::Finalized,
-						std::time::Duration::from_secs(180),
-					)
-					.await?;
+				let outcome = self.submit_final(&chain, call).await?;
 				println!("deleted {file} (finalized in block {:?})", outcome.block);
 				Ok(())
 			}
@@ -186,6 +184,34 @@ impl FileCmd {
 			FileAction::Miner { account } => {
 				let account = parse_account(account)?;
 				get::miner(&chain, &account).await
+			}
+			FileAction::MinerExit => {
+				let call = cess_runtime::RuntimeCall::Sminer(pallet_sminer::Call::prepare_exit {});
+				let outcome = self.submit_final(&chain, call).await?;
+				println!("exit started (finalized in block {:?})", outcome.block);
+				for event in outcome.events {
+					if let cess_runtime::RuntimeEvent::Sminer(
+						pallet_sminer::Event::ExitPrepared { unlock_at, .. },
+					) = event
+					{
+						println!("withdraw possible from block {unlock_at}, once every fragment has moved");
+					}
+				}
+				Ok(())
+			}
+			FileAction::MinerWithdraw => {
+				let call = cess_runtime::RuntimeCall::Sminer(pallet_sminer::Call::withdraw {});
+				let outcome = self.submit_final(&chain, call).await?;
+				for event in outcome.events {
+					if let cess_runtime::RuntimeEvent::Sminer(pallet_sminer::Event::Exited {
+						collateral,
+						..
+					}) = event
+					{
+						println!("exited: {} CESS of collateral released", format_cess(collateral));
+					}
+				}
+				Ok(())
 			}
 			FileAction::Ls { owner } => {
 				let owner = match owner {
@@ -195,6 +221,22 @@ impl FileCmd {
 				get::list(&chain, &owner).await
 			}
 		}
+	}
+
+	/// Submits an irreversible call signed by `--suri` and waits until it is final.
+	async fn submit_final(
+		&self,
+		chain: &ChainClient,
+		call: cess_runtime::RuntimeCall,
+	) -> Result<crate::chain_client::TxOutcome, FileError> {
+		Ok(chain
+			.submit(
+				call,
+				&self.signer()?,
+				crate::chain_client::WaitFor::Finalized,
+				std::time::Duration::from_secs(180),
+			)
+			.await?)
 	}
 
 	fn signer(&self) -> Result<sr25519::Pair, FileError> {
@@ -286,6 +328,12 @@ fn progress_bar(total: u64, message: &'static str) -> indicatif::ProgressBar {
 	);
 	bar.set_message(message);
 	bar
+}
+
+/// An amount in CESS with three decimals.
+fn format_cess(amount: u128) -> String {
+	use cess_runtime::CESS;
+	format!("{}.{:03}", amount / CESS, (amount % CESS) / (CESS / 1000))
 }
 
 /// Mebibytes per second of `bytes` moved in `elapsed`.

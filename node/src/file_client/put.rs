@@ -1,6 +1,6 @@
 //! `file put`: encode, declare, push, wait until active.
 
-use super::{mib_per_s, network_client, progress_bar, save_key, FileError};
+use super::{format_cess, mib_per_s, network_client, progress_bar, save_key, FileError};
 use crate::{
 	chain_api::Placement,
 	chain_client::{ChainClient, ChainError, TxSigner, WaitFor},
@@ -11,7 +11,7 @@ use cess_primitives::{
 	codec::{encode_file, CodecError, FileKey},
 	FileHash, FileManifest, FragmentHash,
 };
-use cess_runtime::{Runtime, RuntimeCall, CESS};
+use cess_runtime::{Runtime, RuntimeCall};
 use frame_support::traits::Get;
 use futures::{stream::FuturesUnordered, StreamExt};
 use pallet_file_bank::FileState;
@@ -303,9 +303,4 @@ async fn push_one(
 		}
 	}
 	Err(last_error)
-}
-
-/// An amount in CESS with three decimals.
-fn format_cess(amount: u128) -> String {
-	format!("{}.{:03}", amount / CESS, (amount % CESS) / (CESS / 1000))
 }

@@ -76,6 +76,8 @@ struct Worker {
 	/// Fragments found unplaced by the last clean-up pass.
 	unplaced: HashSet<FragmentRoot>,
 	next_cleanup: u32,
+	/// The chain had a record of this miner; its disappearance then means it withdrew.
+	seen_record: bool,
 }
 
 impl Worker {
@@ -164,6 +166,7 @@ impl Worker {
 				failed_repairs: HashMap::new(),
 				unplaced: HashSet::new(),
 				next_cleanup: 0,
+				seen_record: false,
 			},
 			events,
 		))
@@ -239,34 +242,40 @@ impl Worker {
 					.collect::<Vec<_>>(),
 			);
 		let mut done = "registered as storage miner";
-		let call =
-			match (self.chain.miner_info(&self.me).await?, self.chain.peer_info(&self.me).await?) {
-				(None, _) => {
-					log::info!(target: LOG, "registering storage miner {} with {} bytes", self.me, self.space);
-					RuntimeCall::Sminer(pallet_sminer::Call::register {
-						beneficiary: MultiAddress::Id(self.me.clone()),
-						peer_public,
-						peer_signature,
-						multiaddrs,
-						declared_space: self.space,
-					})
-				}
-				(Some(_), Some(peer))
-					if peer.peer_id == pallet_sminer::PeerId::from_ed25519(&peer_public)
-						&& peer.multiaddrs == multiaddrs =>
-				{
-					return Ok(true)
-				}
-				(Some(_), _) => {
-					log::info!(target: LOG, "updating the PeerId and addresses of miner {}", self.me);
-					done = "updated the network record of storage miner";
-					RuntimeCall::Sminer(pallet_sminer::Call::update_peer {
-						peer_public,
-						peer_signature,
-						multiaddrs,
-					})
-				}
-			};
+		let record = self.chain.miner_info(&self.me).await?;
+		self.seen_record |= record.is_some();
+		let call = match (record, self.chain.peer_info(&self.me).await?) {
+			(None, _) if self.seen_record => {
+				// Registering again would lock collateral the operator just withdrew.
+				log::warn!(target: LOG, "storage miner {} has withdrawn from the chain: not registering it again (restart without --storage-miner, or with it to register anew)", self.me);
+				return Ok(true);
+			}
+			(None, _) => {
+				log::info!(target: LOG, "registering storage miner {} with {} bytes", self.me, self.space);
+				RuntimeCall::Sminer(pallet_sminer::Call::register {
+					beneficiary: MultiAddress::Id(self.me.clone()),
+					peer_public,
+					peer_signature,
+					multiaddrs,
+					declared_space: self.space,
+				})
+			}
+			(Some(_), Some(peer))
+				if peer.peer_id == pallet_sminer::PeerId::from_ed25519(&peer_public)
+					&& peer.multiaddrs == multiaddrs =>
+			{
+				return Ok(true)
+			}
+			(Some(_), _) => {
+				log::info!(target: LOG, "updating the PeerId and addresses of miner {}", self.me);
+				done = "updated the network record of storage miner";
+				RuntimeCall::Sminer(pallet_sminer::Call::update_peer {
+					peer_public,
+					peer_signature,
+					multiaddrs,
+				})
+			}
+		};
 		match self.chain.submit(call, &*self.signer, WaitFor::InBlock, TX_TIMEOUT).await {
 			Ok(_) => {
 				log::info!(target: LOG, "{done} {} on chain", self.me);
