@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{hex_number, run_cmd, Node};
+use common::{address_of, hex_number, Node};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -78,11 +78,7 @@ fn dev_chain_produces_and_finalizes_blocks() {
 	let half: u128 =
 		node.rpc("fileBank_storageFee", json!([1u64 << 30, 1])).as_str().unwrap().parse().unwrap();
 	assert!(half > 0 && fee == 2 * half, "two periods cost twice one: {fee} vs {half}");
-	let ferdie = run_cmd(&["key", "inspect", "//Ferdie"])
-		.lines()
-		.find_map(|line| line.trim().strip_prefix("SS58 Address:").map(|a| a.trim().to_string()))
-		.expect("key inspect prints the address");
-	let record = node.rpc("audit_record", json!([ferdie]));
+	let record = node.rpc("audit_record", json!([address_of("//Ferdie")]));
 	assert!(record.is_object(), "{record}");
 	assert!(node.rpc("audit_params", json!([])).is_object());
 

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{peer_id_of, run_cmd, wait_for, Node};
+use common::{peer_id_of, run_cmd, start_validator, wait_for, Node};
 use std::time::Duration;
 
 #[test]
@@ -31,20 +31,11 @@ fn four_validators_author_finalize_and_survive_a_crash() {
 	let bootnode = alice.multiaddr(&alice_peer);
 
 	// A validator of a live or local chain refuses to start without a network key: the
-	// operator generates one, as here.
-	let start_validator = |name: &str, chain: &str| {
-		let key = dir.path().join(format!("{name}.key"));
-		let key = key.to_str().unwrap();
-		run_cmd(&["key", "generate-node-key", "--file", key]);
-		let flag = format!("--{name}");
-		Node::start(
-			name,
-			&["--chain", chain, &flag, "--bootnodes", &bootnode, "--node-key-file", key],
-		)
-	};
-	let bob = start_validator("bob", "local");
-	let charlie = start_validator("charlie", "local");
-	let mut dave = start_validator("dave", raw_spec.to_str().unwrap());
+	// operator generates one, as `start_validator` does.
+	let validator = |name: &str, chain: &str| start_validator(dir.path(), name, chain, &bootnode);
+	let bob = validator("bob", "local");
+	let charlie = validator("charlie", "local");
+	let mut dave = validator("dave", raw_spec.to_str().unwrap());
 
 	let genesis = alice.genesis_hash();
 	for n in [&bob, &charlie, &dave] {

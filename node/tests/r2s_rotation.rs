@@ -12,7 +12,7 @@
 
 mod common;
 
-use common::{hex_number, peer_id_of, run_cmd, wait_for, Node};
+use common::{hex_number, peer_id_of, run_cmd, start_validator, wait_for, Node};
 use serde_json::{json, Value};
 use std::{
 	collections::{BTreeMap, BTreeSet},
@@ -200,16 +200,7 @@ fn five_candidates_rotate_on_three_seats_and_finality_follows() {
 	let bootnode = alice.multiaddr(&alice_peer);
 	let others: Vec<Node> = VALIDATORS[1..]
 		.iter()
-		.map(|name| {
-			let key = dir.path().join(format!("{name}.key"));
-			let key = key.to_str().unwrap();
-			run_cmd(&["key", "generate-node-key", "--file", key]);
-			let flag = format!("--{name}");
-			Node::start(
-				name,
-				&["--chain", chain, &flag, "--bootnodes", &bootnode, "--node-key-file", key],
-			)
-		})
+		.map(|name| start_validator(dir.path(), name, chain, &bootnode))
 		.collect();
 	let nodes: Vec<&Node> = std::iter::once(&alice).chain(others.iter()).collect();
 

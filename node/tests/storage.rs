@@ -16,7 +16,7 @@
 
 mod common;
 
-use common::{peer_id_of, run_cmd, wait_for, Node};
+use common::{address_of, peer_id_of, wait_for, Node};
 use serde_json::json;
 use std::{
 	path::{Path, PathBuf},
@@ -25,14 +25,6 @@ use std::{
 };
 
 const SIZE: usize = 100 * 1024 * 1024;
-
-/// The SS58 address of a development secret URI.
-fn address_of(suri: &str) -> String {
-	run_cmd(&["key", "inspect", suri])
-		.lines()
-		.find_map(|line| line.trim().strip_prefix("SS58 Address:").map(|a| a.trim().to_string()))
-		.expect("key inspect prints the address")
-}
 
 /// Runs `cess-node file <args>` against `node`'s RPC; returns (success, stdout, stderr).
 fn file_cmd(node: &Node, key_dir: &Path, args: &[&str]) -> (bool, String, String) {

@@ -4,6 +4,17 @@
 
 use crate::{configs::RuntimeBlockWeights, Runtime};
 use frame_support::{dispatch::DispatchClass, traits::Get, weights::Weight};
+use pallet_audit::WeightInfo as _;
+use pallet_file_bank::WeightInfo as _;
+use pallet_incentive::WeightInfo as _;
+use pallet_r2s::WeightInfo as _;
+use pallet_sminer::WeightInfo as _;
+
+type Sminer = <Runtime as pallet_sminer::Config>::WeightInfo;
+type FileBank = <Runtime as pallet_file_bank::Config>::WeightInfo;
+type Audit = <Runtime as pallet_audit::Config>::WeightInfo;
+type Incentive = <Runtime as pallet_incentive::Config>::WeightInfo;
+type R2s = <Runtime as pallet_r2s::Config>::WeightInfo;
 
 /// What one normal transaction may weigh.
 fn max_extrinsic() -> Weight {
@@ -25,17 +36,6 @@ fn share_of_block(part: Weight) -> f64 {
 
 #[test]
 fn every_call_fits_in_a_block_at_its_largest_size() {
-	use pallet_audit::WeightInfo as _;
-	use pallet_file_bank::WeightInfo as _;
-	use pallet_incentive::WeightInfo as _;
-	use pallet_r2s::WeightInfo as _;
-	use pallet_sminer::WeightInfo as _;
-	type Sminer = <Runtime as pallet_sminer::Config>::WeightInfo;
-	type FileBank = <Runtime as pallet_file_bank::Config>::WeightInfo;
-	type Audit = <Runtime as pallet_audit::Config>::WeightInfo;
-	type Incentive = <Runtime as pallet_incentive::Config>::WeightInfo;
-	type R2s = <Runtime as pallet_r2s::Config>::WeightInfo;
-
 	let max_segments = <Runtime as pallet_file_bank::Config>::MaxSegments::get();
 	let max_confirmations = <Runtime as pallet_file_bank::Config>::MaxConfirmations::get();
 	let max_eras = <Runtime as pallet_incentive::Config>::MaxUnclaimedEras::get();
@@ -71,12 +71,6 @@ fn every_call_fits_in_a_block_at_its_largest_size() {
 
 #[test]
 fn the_hooks_of_one_block_fit_in_what_normal_transactions_leave() {
-	use pallet_audit::WeightInfo as _;
-	use pallet_file_bank::WeightInfo as _;
-	use pallet_incentive::WeightInfo as _;
-	type FileBank = <Runtime as pallet_file_bank::Config>::WeightInfo;
-	type Audit = <Runtime as pallet_audit::Config>::WeightInfo;
-	type Incentive = <Runtime as pallet_incentive::Config>::WeightInfo;
 	type DeadlineChecks = <Runtime as pallet_file_bank::Config>::DeadlineChecksPerBlock;
 
 	// The file bank's queues, each at its per-block budget and its dearest outcome.
@@ -128,8 +122,6 @@ fn the_hooks_of_one_block_fit_in_what_normal_transactions_leave() {
 
 #[test]
 fn a_session_change_with_every_candidate_takes_at_most_a_tenth_of_a_block() {
-	use pallet_r2s::WeightInfo as _;
-	type R2s = <Runtime as pallet_r2s::Config>::WeightInfo;
 	let candidates = <Runtime as pallet_r2s::Config>::MaxCandidates::get();
 	let seats = <Runtime as pallet_r2s::Config>::MaxActive::get();
 	let total = R2s::new_session(candidates)

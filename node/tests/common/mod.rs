@@ -261,6 +261,24 @@ fn dechunk(mut s: &str) -> String {
 	out
 }
 
+/// The SS58 address of a development secret URI (`cess-node key inspect`).
+pub fn address_of(suri: &str) -> String {
+	run_cmd(&["key", "inspect", suri])
+		.lines()
+		.find_map(|line| line.trim().strip_prefix("SS58 Address:").map(|a| a.trim().to_string()))
+		.expect("key inspect prints the address")
+}
+
+/// Starts validator `name` (`--<name>` keys) of `chain` with a network key generated into
+/// `dir`, as an operator of a non-development chain must, joining through `bootnode`.
+pub fn start_validator(dir: &Path, name: &str, chain: &str, bootnode: &str) -> Node {
+	let key = dir.join(format!("{name}.key"));
+	let key = key.to_str().unwrap();
+	run_cmd(&["key", "generate-node-key", "--file", key]);
+	let flag = format!("--{name}");
+	Node::start(name, &["--chain", chain, &flag, "--bootnodes", bootnode, "--node-key-file", key])
+}
+
 /// The PeerId of the node key stored in `key_file` (`cess-node key inspect-node-key`).
 pub fn peer_id_of(key_file: &Path) -> String {
 	run_cmd(&["key", "inspect-node-key", "--file", key_file.to_str().unwrap()]).trim().to_string()
