@@ -77,7 +77,8 @@ impl Client {
 	}
 
 	/// Finds the addresses of `peer` through Kademlia (asking the peers closest to it, starting
-	/// from the bootstrap peers) and remembers them for dialing.
+	/// from the bootstrap peers) and remembers them for dialing. The addresses are bare transport
+	/// addresses, without a `/p2p/<peer>` suffix.
 	pub async fn find_peer(&self, peer: PeerId) -> Result<Vec<Multiaddr>, Error> {
 		let deadline = self.shared.config.timeouts.kademlia_query + Duration::from_secs(5);
 		tokio::time::timeout(deadline, self.request(|reply| Command::FindPeer { peer, reply }))

@@ -105,6 +105,16 @@ pub(crate) fn split_peer_address(address: &Multiaddr) -> Result<(PeerId, Multiad
 	}
 }
 
+/// `address` without a trailing `/p2p/<peer>`: the address book and discovery results hold
+/// bare transport addresses, whichever source (identify, Kademlia, a dial) reported them.
+pub(crate) fn bare_address(address: Multiaddr, peer: &PeerId) -> Multiaddr {
+	let mut bare = address.clone();
+	match bare.pop() {
+		Some(Protocol::P2p(suffix)) if suffix == *peer => bare,
+		_ => address,
+	}
+}
+
 impl Service {
 	/// Builds the swarm and starts listening. Must be called within a Tokio runtime.
 	pub(crate) fn new(params: Params) -> Result<(Client, Service, mpsc::Receiver<Event>), Error> {
@@ -318,15 +328,17 @@ impl Service {
 					Ok(ok) => ok.peers,
 					Err(GetClosestPeersError::Timeout { peers, .. }) => peers,
 				};
-				let mut addresses: Vec<Multiaddr> = peers
+				let found = peers
 					.into_iter()
 					.find(|info| info.peer_id == target)
 					.map(|info| info.addrs)
 					.unwrap_or_default();
 				let behaviour = self.swarm.behaviour_mut();
-				for known in behaviour.fragments.addresses_of(&target) {
-					if !addresses.contains(&known) {
-						addresses.push(known);
+				let mut addresses: Vec<Multiaddr> = Vec::new();
+				for address in found.into_iter().chain(behaviour.fragments.addresses_of(&target)) {
+					let address = bare_address(address, &target);
+					if !addresses.contains(&address) {
+						addresses.push(address);
 					}
 				}
 				let result = if addresses.is_empty() {
@@ -358,5 +370,21 @@ impl Service {
 			}
 			_ => {}
 		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn bare_address_drops_only_the_peers_own_suffix() {
+		let peer = libp2p::identity::Keypair::generate_ed25519().public().to_peer_id();
+		let other = libp2p::identity::Keypair::generate_ed25519().public().to_peer_id();
+		let tcp: Multiaddr = "/ip4/127.0.0.1/tcp/4001".parse().unwrap();
+		assert_eq!(bare_address(tcp.clone().with(Protocol::P2p(peer)), &peer), tcp);
+		assert_eq!(bare_address(tcp.clone(), &peer), tcp);
+		let relayed = tcp.clone().with(Protocol::P2p(other));
+		assert_eq!(bare_address(relayed.clone(), &peer), relayed);
 	}
 }

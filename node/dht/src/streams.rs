@@ -109,6 +109,7 @@ impl Behaviour {
 
 	/// Remembers `address` as a way to reach `peer`.
 	pub(crate) fn add_address(&mut self, peer: PeerId, address: Multiaddr) {
+		let address = crate::service::bare_address(address, &peer);
 		let book_full = self.addresses.len() >= MAX_PEERS_IN_BOOK;
 		let entry = match self.addresses.entry(peer) {
 			Entry::Occupied(entry) => entry.into_mut(),
