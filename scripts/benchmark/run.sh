@@ -21,6 +21,10 @@ if [ -z "${SKIP_BUILD:-}" ]; then
 	cargo build --locked --release -p cess-node --features runtime-benchmarks
 fi
 NODE="$CARGO_TARGET_DIR/release/cess-node"
+# The runtime is benchmarked from its WASM blob and its own `development` genesis preset (the
+# CLI's `--chain` path is deprecated); the blob is the one the build above embedded.
+WASM="$CARGO_TARGET_DIR/release/wbuild/cess-runtime/cess_runtime.compact.compressed.wasm"
+[ -f "$WASM" ] || { echo "error: no runtime blob at $WASM" >&2; exit 1; }
 "$NODE" benchmark pallet --help >/dev/null 2>&1 || {
 	echo "error: $NODE was not built with --features runtime-benchmarks" >&2
 	exit 1
@@ -33,7 +37,9 @@ for name in "${PALLETS[@]}"; do
 	echo "==> $pallet (steps $STEPS, repeat $REPEAT)"
 	started=$(date +%s)
 	"$NODE" benchmark pallet \
-		--chain dev \
+		--runtime "$WASM" \
+		--genesis-builder runtime \
+		--genesis-builder-preset development \
 		--pallet "$pallet" \
 		--extrinsic '*' \
 		--steps "$STEPS" \

@@ -217,5 +217,28 @@ mod benchmarks {
 		});
 	}
 
+	// Not a call: the audit pallet's penalty. Worst case: the slash freezes an active miner,
+	// which leaves the sampling index by swap-remove; the amount goes to the slash handler.
+	#[benchmark]
+	fn slash() {
+		let miner = miner_with_neighbour::<T>();
+		let collateral = Sminer::<T>::required_collateral(SPACE);
+		let amount = Perbill::from_percent(50).mul_floor(collateral);
+
+		#[block]
+		{
+			Sminer::<T>::do_slash(&miner, Perbill::from_percent(50), SlashReason::MissedProof)
+				.expect("a registered miner can be slashed");
+		}
+
+		assert!(matches!(Miners::<T>::get(&miner).map(|m| m.state), Some(MinerState::Frozen)));
+		assert!(SamplingSlots::<T>::get(&miner).is_none());
+		assert_last_event::<T>(Event::Frozen {
+			miner,
+			collateral: collateral.saturating_sub(amount),
+			required: collateral,
+		});
+	}
+
 	impl_benchmark_test_suite!(Sminer, crate::mock::new_test_ext(), crate::mock::Test);
 }

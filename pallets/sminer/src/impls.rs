@@ -1,11 +1,11 @@
 //! [`StorageMiners`] for the pallet: what the file bank, the audit and the incentive pallets call.
 
 use crate::{
-	BalanceOf, Config, Error, Event, MinerSpace, MinerState, Miners, MinersPage, Pallet, PeerId,
+	weights::WeightInfo, BalanceOf, Config, Error, Event, MinerSpace, MinerState, Miners, MinersPage, Pallet, PeerId,
 	PeerOwners, Peers, SlashReason, SpaceTotals, StorageMiners, Totals,
 };
 use alloc::vec::Vec;
-use frame_support::ensure;
+use frame_support::{ensure, weights::Weight};
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{DispatchError, DispatchResult, Perbill};
 
@@ -82,6 +82,10 @@ impl<T: Config> StorageMiners<T::AccountId> for Pallet<T> {
 		reason: SlashReason,
 	) -> Result<BalanceOf<T>, DispatchError> {
 		Self::do_slash(who, fraction, reason)
+	}
+
+	fn slash_weight() -> Weight {
+		T::WeightInfo::slash()
 	}
 
 	fn peer_id(who: &T::AccountId) -> Option<PeerId> {

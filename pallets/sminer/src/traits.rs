@@ -82,6 +82,10 @@ pub trait StorageMiners<AccountId> {
 		reason: SlashReason,
 	) -> Result<Self::Balance, DispatchError>;
 
+	/// Upper bound of the weight of [`StorageMiners::slash`] (measured on its most expensive
+	/// path: an `Active` miner frozen and taken out of the sampling index).
+	fn slash_weight() -> Weight;
+
 	/// The PeerId bound to `who`.
 	fn peer_id(who: &AccountId) -> Option<PeerId>;
 

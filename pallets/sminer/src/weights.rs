@@ -2,14 +2,18 @@
 //!
 //! CLI VERSION 64.0.0, DATE: 2026-11-25, STEPS: `50`, REPEAT: `20`
 //! HOSTNAME: `vm`, CPU: `AMD EPYC`
-//! WASM-EXECUTION: `Compiled`, CHAIN: `Some("dev")`, DB CACHE: 1024
+//! WASM-EXECUTION: `Compiled`, DB CACHE: 1024
 //!
 //! Executed command:
 //! /root/.cache/cess/target/release/cess-node
 //! benchmark
 //! pallet
-//! --chain
-//! dev
+//! --runtime
+//! /root/.cache/cess/target/release/wbuild/cess-runtime/cess_runtime.compact.compressed.wasm
+//! --genesis-builder
+//! runtime
+//! --genesis-builder-preset
+//! development
 //! --pallet
 //! pallet_sminer
 //! --extrinsic
@@ -46,6 +50,7 @@ pub trait WeightInfo {
 	fn update_beneficiary() -> Weight;
 	fn prepare_exit() -> Weight;
 	fn withdraw() -> Weight;
+	fn slash() -> Weight;
 }
 
 /// Weights for `pallet_sminer` measured on the machine above, with the runtime's database weights.
@@ -75,8 +80,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `225`
 		//  Estimated: `3604`
-		// Minimum execution time: 135_762_000 picoseconds.
-		Weight::from_parts(145_878_000, 3604)
+		// Minimum execution time: 136_593_000 picoseconds.
+		Weight::from_parts(145_117_000, 3604)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -100,8 +105,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `948`
 		//  Estimated: `3604`
-		// Minimum execution time: 95_032_000 picoseconds.
-		Weight::from_parts(100_399_000, 3604)
+		// Minimum execution time: 95_261_000 picoseconds.
+		Weight::from_parts(98_997_000, 3604)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -113,8 +118,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1452`
 		//  Estimated: `4592`
-		// Minimum execution time: 77_065_000 picoseconds.
-		Weight::from_parts(86_679_000, 4592)
+		// Minimum execution time: 76_314_000 picoseconds.
+		Weight::from_parts(89_012_000, 4592)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -138,8 +143,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1104`
 		//  Estimated: `3604`
-		// Minimum execution time: 109_373_000 picoseconds.
-		Weight::from_parts(114_420_000, 3604)
+		// Minimum execution time: 108_332_000 picoseconds.
+		Weight::from_parts(114_120_000, 3604)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
@@ -159,8 +164,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `908`
 		//  Estimated: `3594`
-		// Minimum execution time: 47_961_000 picoseconds.
-		Weight::from_parts(50_605_000, 3594)
+		// Minimum execution time: 47_611_000 picoseconds.
+		Weight::from_parts(51_206_000, 3594)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -170,8 +175,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `432`
 		//  Estimated: `3594`
-		// Minimum execution time: 17_075_000 picoseconds.
-		Weight::from_parts(19_109_000, 3594)
+		// Minimum execution time: 16_925_000 picoseconds.
+		Weight::from_parts(20_240_000, 3594)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -199,8 +204,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `981`
 		//  Estimated: `3594`
-		// Minimum execution time: 59_389_000 picoseconds.
-		Weight::from_parts(63_385_000, 3594)
+		// Minimum execution time: 59_909_000 picoseconds.
+		Weight::from_parts(66_399_000, 3594)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
@@ -220,53 +225,83 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1833`
 		//  Estimated: `4592`
-		// Minimum execution time: 76_955_000 picoseconds.
-		Weight::from_parts(81_141_000, 4592)
+		// Minimum execution time: 77_795_000 picoseconds.
+		Weight::from_parts(85_687_000, 4592)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
+	}
+	/// Storage: `Sminer::Miners` (r:1 w:1)
+	/// Proof: `Sminer::Miners` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Sminer::CollateralPerTiB` (r:1 w:0)
+	/// Proof: `Sminer::CollateralPerTiB` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Sminer::BucketLens` (r:1 w:1)
+	/// Proof: `Sminer::BucketLens` (`max_values`: Some(1), `max_size`: Some(256), added: 751, mode: `MaxEncodedLen`)
+	/// Storage: `Sminer::SamplingSlots` (r:1 w:2)
+	/// Proof: `Sminer::SamplingSlots` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
+	/// Storage: `Sminer::BucketMembers` (r:1 w:2)
+	/// Proof: `Sminer::BucketMembers` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
+	/// Storage: `Sminer::Totals` (r:1 w:1)
+	/// Proof: `Sminer::Totals` (`max_values`: Some(1), `max_size`: Some(56), added: 551, mode: `MaxEncodedLen`)
+	fn slash() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1207`
+		//  Estimated: `6196`
+		// Minimum execution time: 84_917_000 picoseconds.
+		Weight::from_parts(91_145_000, 6196)
+			.saturating_add(T::DbWeight::get().reads(9_u64))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
 }
 
 // The same figures with RocksDB weights, for mocks and tests.
 impl WeightInfo for () {
 	fn register() -> Weight {
-		Weight::from_parts(145_878_000, 3604)
+		Weight::from_parts(145_117_000, 3604)
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().writes(9_u64))
 	}
 	fn increase_collateral() -> Weight {
-		Weight::from_parts(100_399_000, 3604)
+		Weight::from_parts(98_997_000, 3604)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn update_peer() -> Weight {
-		Weight::from_parts(86_679_000, 4592)
+		Weight::from_parts(89_012_000, 4592)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn increase_space() -> Weight {
-		Weight::from_parts(114_420_000, 3604)
+		Weight::from_parts(114_120_000, 3604)
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().writes(10_u64))
 	}
 	fn decrease_space() -> Weight {
-		Weight::from_parts(50_605_000, 3594)
+		Weight::from_parts(51_206_000, 3594)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(8_u64))
 	}
 	fn update_beneficiary() -> Weight {
-		Weight::from_parts(19_109_000, 3594)
+		Weight::from_parts(20_240_000, 3594)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn prepare_exit() -> Weight {
-		Weight::from_parts(63_385_000, 3594)
+		Weight::from_parts(66_399_000, 3594)
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().writes(10_u64))
 	}
 	fn withdraw() -> Weight {
-		Weight::from_parts(81_141_000, 4592)
+		Weight::from_parts(85_687_000, 4592)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(6_u64))
+	}
+	fn slash() -> Weight {
+		Weight::from_parts(91_145_000, 6196)
+			.saturating_add(RocksDbWeight::get().reads(9_u64))
+			.saturating_add(RocksDbWeight::get().writes(10_u64))
 	}
 }

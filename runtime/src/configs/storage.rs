@@ -11,7 +11,7 @@ use cess_primitives::{ChallengeParams, FileLayout};
 use frame_support::{
 	parameter_types,
 	traits::{tokens::imbalance::ResolveTo, ConstU128, ConstU32},
-	weights::{constants::RocksDbWeight, Weight},
+	weights::Weight,
 	PalletId,
 };
 use pallet_audit::{AuditFault, AuditParams};
@@ -194,11 +194,8 @@ impl pallet_audit::AuditPenalty<AccountId> for SlashAndRepair {
 	}
 
 	fn weight() -> Weight {
-		// A slash reads and writes the miner's record, its hold, the treasury account and the
-		// sampling index (frozen miners leave it); no benchmark isolates it yet.
-		RocksDbWeight::get()
-			.reads_writes(6, 6)
-			.saturating_add(Weight::from_parts(50_000_000, 4_000))
+		// Both measured on their worst paths: a slash that freezes the miner, and scheduling.
+		<Sminer as StorageMiners<AccountId>>::slash_weight()
 			.saturating_add(<FileBank as RepairScheduler<AccountId>>::weight())
 	}
 }
