@@ -180,6 +180,11 @@ fn merkle_benches(c: &mut Criterion) {
 		b.iter(|| merkle_root(LAYOUT.leaf_size, black_box(&fragment)).unwrap())
 	});
 	group.bench_function("root_scalar_reference", |b| b.iter(|| scalar_root(black_box(&fragment))));
+	// Not used by the codec: BLAKE3 over the fragment through its own 1 KiB-chunk tree, the
+	// figure behind the README's discussion of a faster leaf hash (a design change).
+	group.bench_function("blake3_chunk_tree_what_if", |b| {
+		b.iter(|| blake3::hash(black_box(&fragment)))
+	});
 	group.finish();
 }
 
