@@ -1,8 +1,8 @@
 //! [`StorageMiners`] for the pallet: what the file bank, the audit and the incentive pallets call.
 
 use crate::{
-	weights::WeightInfo, BalanceOf, Config, Error, Event, MinerSpace, MinerState, Miners, MinersPage, Pallet, PeerId,
-	PeerOwners, Peers, SlashReason, SpaceTotals, StorageMiners, Totals,
+	weights::WeightInfo, BalanceOf, Config, Error, Event, MinerSpace, MinerState, Miners,
+	MinersPage, Pallet, PeerId, PeerOwners, Peers, SlashReason, SpaceTotals, StorageMiners, Totals,
 };
 use alloc::vec::Vec;
 use frame_support::{ensure, weights::Weight};
