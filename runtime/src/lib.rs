@@ -32,6 +32,7 @@ pub mod chain_params;
 pub mod configs;
 pub mod genesis_config_presets;
 pub mod governance;
+pub mod weights;
 
 // `frame_support::runtime` expands to code that names `Vec` unqualified.
 use alloc::vec::Vec;

@@ -51,7 +51,7 @@ impl pallet_treasury::Config for Runtime {
 	// The fund is kept for the community: nothing is burnt at a spend period.
 	type Burn = ();
 	type BurnDestination = ();
-	type WeightInfo = pallet_treasury::weights::SubstrateWeight<Runtime>;
+	type WeightInfo = crate::weights::pallet_treasury::WeightInfo<Runtime>;
 	type SpendFunds = ();
 	type MaxApprovals = ConstU32<100>;
 	// Root may spend anything; a spender track up to its cap.
@@ -64,12 +64,30 @@ impl pallet_treasury::Config for Runtime {
 	type PayoutPeriod = ScaledPeriod<Runtime, PayoutPeriodDays>;
 	type BlockNumberProvider = frame_system::Pallet<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
-	type BenchmarkHelper = ();
+	type BenchmarkHelper = TreasuryBenchmarkArguments;
+}
+
+/// The treasury benchmarks' spend arguments. Their payout is a fixed 100 units, below this
+/// chain's existential deposit, so the beneficiary is given the deposit first (a transfer to a
+/// new account that small would be refused and the benchmark could not measure a payout).
+#[cfg(feature = "runtime-benchmarks")]
+pub struct TreasuryBenchmarkArguments;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_treasury::ArgumentsFactory<(), AccountId> for TreasuryBenchmarkArguments {
+	fn create_asset_kind(_seed: u32) {}
+
+	fn create_beneficiary(seed: [u8; 32]) -> AccountId {
+		use frame_support::traits::fungible::Mutate;
+		let beneficiary = AccountId::from(seed);
+		let _ = Balances::mint_into(&beneficiary, crate::EXISTENTIAL_DEPOSIT);
+		beneficiary
+	}
 }
 
 impl pallet_conviction_voting::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
-	type WeightInfo = pallet_conviction_voting::weights::SubstrateWeight<Runtime>;
+	type WeightInfo = crate::weights::pallet_conviction_voting::WeightInfo<Runtime>;
 	type Currency = Balances;
 	type Polls = Referenda;
 	// Support is measured against the active issuance: the treasury's fund does not vote.
@@ -81,6 +99,8 @@ impl pallet_conviction_voting::Config for Runtime {
 }
 
 impl pallet_referenda::Config for Runtime {
+	// Its benchmarks assume a preparing phase longer than the development preset's scaled tracks
+	// give, so referenda keeps polkadot-sdk's reference weights.
 	type WeightInfo = pallet_referenda::weights::SubstrateWeight<Runtime>;
 	type RuntimeCall = RuntimeCall;
 	type RuntimeEvent = RuntimeEvent;
@@ -111,7 +131,7 @@ impl pallet_scheduler::Config for Runtime {
 	type MaximumWeight = MaximumSchedulerWeight;
 	type ScheduleOrigin = EnsureRoot<AccountId>;
 	type MaxScheduledPerBlock = ConstU32<50>;
-	type WeightInfo = pallet_scheduler::weights::SubstrateWeight<Runtime>;
+	type WeightInfo = crate::weights::pallet_scheduler::WeightInfo<Runtime>;
 	type OriginPrivilegeCmp = EqualPrivilegeOnly;
 	type Preimages = Preimage;
 	type BlockNumberProvider = frame_system::Pallet<Runtime>;
@@ -119,7 +139,7 @@ impl pallet_scheduler::Config for Runtime {
 
 impl pallet_preimage::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
-	type WeightInfo = pallet_preimage::weights::SubstrateWeight<Runtime>;
+	type WeightInfo = crate::weights::pallet_preimage::WeightInfo<Runtime>;
 	type Currency = Balances;
 	type ManagerOrigin = EnsureRoot<AccountId>;
 	// 10 CESS plus 0.01 CESS per byte, held while the preimage is stored.

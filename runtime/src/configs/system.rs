@@ -67,13 +67,13 @@ impl pallet_timestamp::Config for Runtime {
 	// BABE checks each block's slot against the timestamp.
 	type OnTimestampSet = Babe;
 	type MinimumPeriod = ConstU64<{ SLOT_DURATION / 2 }>;
-	type WeightInfo = pallet_timestamp::weights::SubstrateWeight<Runtime>;
+	type WeightInfo = crate::weights::pallet_timestamp::WeightInfo<Runtime>;
 }
 
 impl pallet_sudo::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeCall = RuntimeCall;
-	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
+	type WeightInfo = crate::weights::pallet_sudo::WeightInfo<Runtime>;
 }
 
 impl crate::chain_params::Config for Runtime {}
