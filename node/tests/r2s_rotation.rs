@@ -7,8 +7,9 @@
 //! - the genesis set respects the seats (three of the five: the runtime builds the R²S genesis
 //!   before the session genesis, which asks R²S for the first set);
 //! - every set the chain uses has three members, all of them candidates;
-//! - the draw of a later session seats another set than the genesis one;
-//! - GRANDPA keeps finalizing after the set changed, on every node.
+//! - the draws rotate the set at least twice: a later session seats another set than the
+//!   genesis one, and a session after that another set again;
+//! - GRANDPA keeps finalizing after each change, on every node.
 
 mod common;
 
@@ -223,8 +224,9 @@ fn five_candidates_rotate_on_three_seats_and_finality_follows() {
 	// epoch ago, which is the genesis randomness (all zero) for the first epochs, hashed with
 	// the session index, so consecutive draws are still different lotteries; but with five
 	// close credits (equal until the first era closes) each one repeats the set in force with a
-	// probability of about 1/10. Allowing about ten sessions makes a false failure negligible;
-	// the loop ends as soon as the set changes (typically within three or four minutes).
+	// probability of about 1/10. Each wait allows about ten sessions, which makes a false
+	// failure negligible; a wait ends as soon as the set changes (typically the first change
+	// comes within three or four minutes and the second one a session or two later).
 	let mut sets: BTreeMap<u32, Vec<String>> = BTreeMap::new();
 	sets.insert(0, genesis_set.clone());
 	let mut observe = |node: &Node| {
@@ -238,27 +240,54 @@ fn five_candidates_rotate_on_three_seats_and_finality_follows() {
 		}
 		(number, session, set)
 	};
-	let (changed_at, changed_session, new_set) =
-		wait_for(Duration::from_secs(12 * 60), "a session with another set than genesis", || {
-			let (number, session, set) = observe(&alice);
-			(set != genesis_set).then_some((number, session, set))
-		});
-	assert!(changed_session >= 2, "the genesis set serves sessions 0 and 1");
-	eprintln!("session {changed_session} seats {new_set:?} instead of {genesis_set:?}");
 
-	// Finality goes on through the rotation. The block that starts the new session was still
-	// finalized by the old GRANDPA set; the blocks after it need the votes of the new set (all
+	// Two rotations away from the genesis set: the set changes, and then changes again. After
+	// each change finality must go on: the block that starts the new session was still
+	// finalized by the old GRANDPA set, the blocks after it need the votes of the new set (all
 	// three, with three seats), and every node must see them finalized.
-	let target = changed_at + 5;
-	wait_for(Duration::from_secs(300), &format!("alice to finalize #{target}"), || {
-		observe(&alice);
-		alice.finalized_number().filter(|f| *f >= target)
-	});
-	for n in &nodes {
-		n.wait_finalized(target, Duration::from_secs(120));
+	const ROTATIONS: usize = 2;
+	let mut in_force = genesis_set.clone();
+	let mut last_session = 0;
+	let mut changes: Vec<(u32, Vec<String>)> = Vec::new();
+	for rotation in 1..=ROTATIONS {
+		let (changed_at, changed_session, new_set) = wait_for(
+			Duration::from_secs(if rotation == 1 { 12 * 60 } else { 10 * 60 }),
+			&format!("set change #{rotation} (a session with another set than {in_force:?})"),
+			|| {
+				let (number, session, set) = observe(&alice);
+				(set != in_force).then_some((number, session, set))
+			},
+		);
+		assert!(changed_session >= 2, "the genesis set serves sessions 0 and 1");
+		assert!(changed_session > last_session, "a change is seen in a later session");
+		eprintln!(
+			"change #{rotation}: session {changed_session} (block #{changed_at}) seats \
+			 {new_set:?} instead of {in_force:?}"
+		);
+
+		let target = changed_at + 5;
+		wait_for(Duration::from_secs(300), &format!("alice to finalize #{target}"), || {
+			observe(&alice);
+			alice.finalized_number().filter(|f| *f >= target)
+		});
+		for n in &nodes {
+			n.wait_finalized(target, Duration::from_secs(120));
+		}
+		let (_, finalized_session, _) = observe(&alice);
+		assert!(finalized_session >= changed_session);
+
+		changes.push((changed_session, new_set.clone()));
+		in_force = new_set;
+		last_session = changed_session;
 	}
-	let (_, finalized_session, _) = observe(&alice);
-	assert!(finalized_session >= changed_session);
+
+	// Three sets in force one after the other (the third may be the genesis set again), each
+	// change seen in a later session than the one before.
+	assert_eq!(changes.len(), ROTATIONS);
+	assert_ne!(changes[0].1, genesis_set);
+	assert_ne!(changes[1].1, changes[0].1);
+	assert!(changes[1].0 > changes[0].0);
+	eprintln!("sessions and sets seen: {sets:?}");
 }
 
 /// `alice` → `Alice`, for the `//Alice` development URIs.

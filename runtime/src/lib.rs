@@ -284,6 +284,8 @@ mod benches {
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_equivocation;
+#[cfg(test)]
 mod tests_governance;
 #[cfg(test)]
 mod tests_storage;

@@ -87,6 +87,28 @@
 //! fraction of the holdings at the first slash). Offences older than
 //! [`Config::SlashableSessions`] sessions are ignored.
 //!
+//! ## Seats and `MaxActive`
+//!
+//! Two numbers bound the active set, and they differ on purpose:
+//!
+//! - [`Seats`] is how many validators are drawn each session. It is chain state: set at genesis
+//!   (11 in every profile of the runtime; a test network may lower it) and changed by
+//!   [`set_seats`](Pallet::set_seats) ([`Config::AdminOrigin`]; root in the runtime), always with
+//!   `1 ≤ MinActive ≤ Seats ≤ MaxActive`.
+//! - [`Config::MaxActive`] is a compile-time bound. It caps the loops over a set (the ending
+//!   session's accounting reads at most `MaxActive` validators, the pruning of authorship and
+//!   offence records clears at most `MaxActive` entries) and is the largest set the benchmarks
+//!   measure (`new_session` with `Seats = MaxActive`, `end_session` and `on_offence` up to
+//!   `MaxActive` validators), so the generated weights cover the worst case, not just 11. It
+//!   must not exceed the largest authority set BABE and GRANDPA accept (`MaxAuthorities`), or a
+//!   drawn set could not be handed to them.
+//!
+//! The CESS runtime sets `MaxActive = MaxAuthorities = 100` with `Seats = 11` at genesis: 11 is
+//! the design's seat count, and the headroom lets governance grow (or shrink) the validator set
+//! with `set_seats` without a runtime upgrade, which changing a compile-time constant would need.
+//! The headroom costs nothing per draw (a draw seats `Seats`); it only sets the bounds, and the
+//! range the benchmarks cover, to those of a 100-validator session.
+//!
 //! ## Bounds
 //!
 //! Per block: one counter update for the author. Per session: `O(MaxActive)` for the ending
@@ -197,7 +219,11 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxCandidates: Get<u32>;
 
-		/// Most validators in a session's set (an upper bound for [`Seats`]).
+		/// Most validators in a session's set: the compile-time bound of [`Seats`], not the
+		/// number drawn. It bounds the per-session work and must not exceed what BABE and
+		/// GRANDPA accept in one authority set (their `MaxAuthorities`). See "Seats and
+		/// `MaxActive`" in the crate documentation for why the runtime sets it to 100 while
+		/// production draws 11.
 		#[pallet::constant]
 		type MaxActive: Get<u32>;
 

@@ -251,6 +251,37 @@ fn unbond_rejections() {
 }
 
 #[test]
+fn leaving_as_the_readme_says_candidacy_off_unbond_wait_withdraw() {
+	ExtBuilder::default().build_and_execute(|| {
+		// 1. Candidacy off: no longer qualified, but the bond stays held and nothing can be
+		//    withdrawn yet.
+		assert_ok!(R2s::set_candidacy(RuntimeOrigin::signed(1), false));
+		assert!(!R2s::qualified().iter().any(|(who, _)| *who == 1));
+		assert_eq!(held(1), 1000);
+		assert_noop!(
+			R2s::withdraw_unbonded(RuntimeOrigin::signed(1)),
+			Error::<Test>::NothingToWithdraw
+		);
+		// 2. Unbond the whole bond.
+		assert_ok!(R2s::unbond(RuntimeOrigin::signed(1), 1000));
+		assert_eq!(held(1), 1000, "unbonding funds stay held");
+		// 3. Not before the delay.
+		System::set_block_number(UNBONDING_DELAY);
+		assert_noop!(
+			R2s::withdraw_unbonded(RuntimeOrigin::signed(1)),
+			Error::<Test>::NothingToWithdraw
+		);
+		// 4. Then everything is released and the account forgotten.
+		System::set_block_number(1 + UNBONDING_DELAY);
+		assert_ok!(R2s::withdraw_unbonded(RuntimeOrigin::signed(1)));
+		assert_eq!(held(1), 0);
+		assert_eq!(Balances::balance(&1), 10_000);
+		assert!(!Candidates::<Test>::contains_key(1));
+		assert_eq!(r2s_events().last(), Some(&Event::CandidateRemoved { who: 1 }));
+	});
+}
+
+#[test]
 fn withdraw_releases_due_chunks_and_forgets_empty_accounts() {
 	ExtBuilder::default().build_and_execute(|| {
 		assert_noop!(R2s::withdraw_unbonded(RuntimeOrigin::signed(4)), Error::<Test>::NotBonded);
@@ -373,6 +404,68 @@ fn draw_is_deterministic_for_a_seed() {
 			(0..20).map(|s| R2s::new_session(s).unwrap()).collect();
 		assert!(sets.len() > 5);
 	});
+}
+
+#[test]
+fn eleven_seats_are_drawn_from_twenty_qualified_candidates() {
+	// The production seat count (11) and the mock's `MaxCandidates` (20) of qualified
+	// candidates, with credits that differ (bonds of 1..=10 × MinBond: B from 100 to 1000), and
+	// five more accounts with session keys but no bond, which must never be drawn.
+	let candidates: Vec<(u64, Balance)> =
+		(1..=20).map(|who| (who, MIN_BOND * (1 + (who % 10)))).collect();
+	let ext = || {
+		ExtBuilder::default()
+			.candidates(candidates.clone())
+			.keyed((21..=25).collect())
+			.seats(11, 1)
+			.sessions_per_era(100)
+	};
+	let draw = |seed: u64, session: u32| {
+		let mut set = vec![];
+		ext().build_and_execute(|| {
+			set_seed(seed);
+			set = R2s::new_session(session).unwrap();
+		});
+		set
+	};
+
+	ext().build_and_execute(|| {
+		assert_eq!(Seats::<Test>::get(), MAX_ACTIVE);
+		let qualified: Vec<u64> = R2s::qualified().into_iter().map(|(who, _)| who).collect();
+		assert_eq!(qualified, (1..=20).collect::<Vec<_>>());
+		let credits: std::collections::BTreeSet<u32> = (1..=20).map(credit_of).collect();
+		assert_eq!(credits.len(), 10, "ten different bonds, ten different credits");
+
+		let mut sets = std::collections::BTreeSet::new();
+		for seed in 0..100 {
+			set_seed(seed);
+			let set = R2s::new_session(5).unwrap();
+			assert_eq!(set.len(), 11, "seed {seed}: {set:?}");
+			let mut distinct = set.clone();
+			distinct.sort();
+			distinct.dedup();
+			assert_eq!(distinct, set, "seed {seed}: sorted and without repetition");
+			assert!(set.iter().all(|who| qualified.contains(who)), "seed {seed}: {set:?}");
+			// The same seed in the same state draws the same set again.
+			assert_eq!(R2s::new_session(5).unwrap(), set, "seed {seed}");
+			sets.insert(set);
+		}
+		// C(20, 11) = 167 960 possible sets: different seeds give different sets.
+		assert!(sets.len() >= 90, "only {} distinct sets over 100 seeds", sets.len());
+
+		// pallet-session takes the eleven drawn for a session.
+		set_seed(7);
+		run_to_session(3);
+		let active = validators();
+		assert_eq!(active.len(), 11);
+		assert!(active.iter().all(|who| qualified.contains(who)));
+	});
+
+	// Deterministic across fresh chains built from the same genesis, and seed dependent.
+	assert_eq!(draw(3, 5), draw(3, 5));
+	assert_eq!(draw(1_000_000, 5), draw(1_000_000, 5));
+	assert_ne!(draw(3, 5), draw(4, 5));
+	assert_ne!(draw(3, 5), draw(3, 6), "the session index is part of the seed");
 }
 
 #[test]
