@@ -5,12 +5,12 @@
 use crate::{
 	tests::{genesis_ext, preset},
 	AccountId, Audit, Balances, FileBank, Incentive, Runtime, RuntimeEvent, RuntimeOrigin, Sminer,
-	System, CESS,
+	System,
 };
 use cess_primitives::{
 	codec::{encode_bytes, FileKey},
 	proof::prove_fragment,
-	FileHash, FragmentHash,
+	FileHash, FragmentHash, ProofError,
 };
 use frame_support::traits::{fungible::Inspect, Hooks};
 use pallet_file_bank::FragmentStatus;
@@ -125,7 +125,7 @@ fn declare_place_confirm_challenge_and_prove_in_the_runtime() {
 			})
 			.collect();
 
-		// A forged proof (another fragment's bytes) would have failed; an honest one passes.
+		// An honest proof passes (a forged one fails: see the next test).
 		Audit::submit_proof(
 			RuntimeOrigin::signed(miner.clone()),
 			challenge.round,
@@ -138,7 +138,6 @@ fn declare_place_confirm_challenge_and_prove_in_the_runtime() {
 		)));
 		assert!(Audit::challenge_view(&miner).is_none(), "the challenge is closed");
 		assert_eq!(Audit::record(&miner).strikes, 0);
-		let _ = CESS;
 	});
 }
 
@@ -167,28 +166,52 @@ fn a_miner_that_lost_its_data_fails_the_audit() {
 				Audit::challenge_view(&miner)
 			})
 			.expect("challenged");
-		// The miner lost its data and answers with bytes of the wrong fragment.
-		let wrong = fragments
-			.values()
-			.map(|b| b.iter().map(|x| x ^ 0xff).collect::<Vec<u8>>())
-			.next()
-			.unwrap();
+		// The miner lost its data: it kept the Merkle paths of an honest proof (as if cached)
+		// but not the challenged leaves, and sends other bytes in their place (each byte of
+		// the real leaf inverted, so that every leaf differs, padding included).
 		let forged: Vec<_> = challenge
 			.fragments
 			.iter()
-			.filter_map(|f| {
-				prove_fragment(&challenge.layout, &challenge.challenge, &f.hash, &wrong).ok()
+			.map(|f| {
+				let mut proof = prove_fragment(
+					&challenge.layout,
+					&challenge.challenge,
+					&f.hash,
+					&fragments[&f.index],
+				)
+				.expect("honest proof to start from");
+				for leaf in proof.leaves.iter_mut() {
+					for byte in leaf.leaf.iter_mut() {
+						*byte ^= 0xff;
+					}
+				}
+				proof
 			})
 			.collect();
-		let _ = Audit::submit_proof(
+		assert_eq!(forged.len(), challenge.fragments.len(), "one forged proof per fragment");
+		// The call succeeds (the failure is recorded, not refused) and pays its fee.
+		let info = Audit::submit_proof(
 			RuntimeOrigin::signed(miner.clone()),
 			challenge.round,
 			forged.try_into().unwrap(),
-		);
-		assert!(System::events().iter().any(|r| matches!(
-			r.event,
-			RuntimeEvent::Audit(pallet_audit::Event::ProofRejected { .. })
-		)));
+		)
+		.expect("a wrong proof is judged, not refused");
+		assert_eq!(info.pays_fee, frame_support::dispatch::Pays::Yes);
+		let rejected: Vec<_> = System::events()
+			.into_iter()
+			.filter_map(|r| match r.event {
+				RuntimeEvent::Audit(pallet_audit::Event::ProofRejected {
+					miner: m,
+					round,
+					error,
+					strikes,
+				}) if m == miner => Some((round, error, strikes)),
+				_ => None,
+			})
+			.collect();
+		assert_eq!(rejected, vec![(challenge.round, ProofError::RootMismatch, 1)]);
+		assert!(Audit::challenge_view(&miner).is_none(), "one answer per round");
+		assert_eq!(Audit::record(&miner).failed, 1);
 		assert_eq!(Audit::record(&miner).strikes, 1);
 	});
 }

@@ -2,9 +2,19 @@
 //! call of CESS's pallets can be included at its largest size, and the most work their hooks may
 //! do in one block fits in the share of the block that normal transactions leave.
 
-use crate::{configs::RuntimeBlockWeights, Runtime};
-use frame_support::{dispatch::DispatchClass, traits::Get, weights::Weight};
+use crate::{configs::RuntimeBlockWeights, AccountId, Runtime};
+use cess_primitives::{
+	challenge::{MAX_CHALLENGED_FRAGMENTS, MAX_CHALLENGED_LEAVES},
+	proof::LeafProof,
+	ChallengeResponse, FragmentHash, FragmentProof,
+};
+use frame_support::{
+	dispatch::{DispatchClass, GetDispatchInfo},
+	traits::Get,
+	weights::Weight,
+};
 use pallet_audit::WeightInfo as _;
+use pallet_audit::MAX_LEAF_PROOFS;
 use pallet_file_bank::WeightInfo as _;
 use pallet_incentive::WeightInfo as _;
 use pallet_r2s::WeightInfo as _;
@@ -29,6 +39,17 @@ fn count<G: Get<u32>>() -> u64 {
 	u64::from(G::get())
 }
 
+/// The largest response `submit_proof` takes: every challenged fragment with every challenged
+/// leaf (the leaves' bytes do not change what it is charged).
+fn largest_response() -> ChallengeResponse {
+	let leaf = LeafProof { index: 0, leaf: Default::default(), path: Default::default() };
+	let fragment = FragmentProof {
+		fragment: FragmentHash([0; 32]),
+		leaves: vec![leaf; MAX_CHALLENGED_LEAVES as usize].try_into().expect("at the bound"),
+	};
+	vec![fragment; MAX_CHALLENGED_FRAGMENTS as usize].try_into().expect("at the bound")
+}
+
 /// `part` as a share of a whole block's compute time.
 fn share_of_block(part: Weight) -> f64 {
 	part.ref_time() as f64 / RuntimeBlockWeights::get().max_block.ref_time() as f64
@@ -39,28 +60,49 @@ fn every_call_fits_in_a_block_at_its_largest_size() {
 	let max_segments = <Runtime as pallet_file_bank::Config>::MaxSegments::get();
 	let max_confirmations = <Runtime as pallet_file_bank::Config>::MaxConfirmations::get();
 	let max_eras = <Runtime as pallet_incentive::Config>::MaxUnclaimedEras::get();
+	// What the calls whose weight has more than one term really charge: their dispatch info.
+	let response = largest_response();
+	assert_eq!(pallet_audit::leaf_proofs(&response), MAX_LEAF_PROOFS);
+	assert_eq!(MAX_LEAF_PROOFS, MAX_CHALLENGED_FRAGMENTS * MAX_CHALLENGED_LEAVES);
+	let submit_proof = pallet_audit::Call::<Runtime>::submit_proof { round: 0, response }
+		.get_dispatch_info()
+		.call_weight;
+	type Penalty = <Runtime as pallet_audit::Config>::Penalty;
+	assert_eq!(
+		submit_proof,
+		Audit::submit_proof(MAX_LEAF_PROOFS)
+			.saturating_add(<Penalty as pallet_audit::AuditPenalty<AccountId>>::weight()),
+		"submit_proof is charged for every leaf proof, and for a punishment"
+	);
+	let prepare_exit =
+		pallet_sminer::Call::<Runtime>::prepare_exit {}.get_dispatch_info().call_weight;
+	type OnExit = <Runtime as pallet_sminer::Config>::OnMinerExit;
+	let on_exit = <OnExit as pallet_sminer::OnMinerExit<AccountId>>::weight();
+	assert!(on_exit.ref_time() > 0, "the exit hook (a repair scheduled) has a weight");
+	assert_eq!(prepare_exit, Sminer::prepare_exit().saturating_add(on_exit));
 	let calls = [
 		("sminer.register", Sminer::register()),
 		("sminer.increase_collateral", Sminer::increase_collateral()),
 		("sminer.update_peer", Sminer::update_peer()),
 		("sminer.increase_space", Sminer::increase_space()),
 		("sminer.decrease_space", Sminer::decrease_space()),
-		("sminer.prepare_exit", Sminer::prepare_exit()),
+		("sminer.update_beneficiary", Sminer::update_beneficiary()),
+		("sminer.prepare_exit + OnMinerExit", prepare_exit),
 		("sminer.withdraw", Sminer::withdraw()),
 		("file_bank.upload_declaration(MaxSegments)", FileBank::upload_declaration(max_segments)),
 		("file_bank.confirm_stored(MaxConfirmations)", FileBank::confirm_stored(max_confirmations)),
 		("file_bank.delete_file", FileBank::delete_file()),
 		("file_bank.renew_file", FileBank::renew_file()),
-		(
-			"audit.submit_proof(MAX_CHALLENGED_FRAGMENTS)",
-			Audit::submit_proof(cess_primitives::challenge::MAX_CHALLENGED_FRAGMENTS),
-		),
+		("audit.submit_proof(MAX_LEAF_PROOFS) + Penalty", submit_proof),
 		("incentive.claim_rewards(MaxUnclaimedEras)", Incentive::claim_rewards(max_eras)),
 		("incentive.release_vested", Incentive::release_vested()),
+		("incentive.set_parameters", Incentive::set_parameters()),
+		("incentive.set_era_issuance", Incentive::set_era_issuance()),
 		("r2s.bond", R2s::bond()),
 		("r2s.unbond", R2s::unbond()),
 		("r2s.withdraw_unbonded", R2s::withdraw_unbonded()),
 		("r2s.set_candidacy", R2s::set_candidacy()),
+		("r2s.set_seats", R2s::set_seats()),
 	];
 	let max = max_extrinsic();
 	for (name, weight) in calls {
@@ -71,27 +113,12 @@ fn every_call_fits_in_a_block_at_its_largest_size() {
 
 #[test]
 fn the_hooks_of_one_block_fit_in_what_normal_transactions_leave() {
-	type DeadlineChecks = <Runtime as pallet_file_bank::Config>::DeadlineChecksPerBlock;
-
-	// The file bank's queues, each at its per-block budget and its dearest outcome.
-	let deadline = FileBank::deadline_confirmed()
-		.max(FileBank::deadline_reassign())
-		.max(FileBank::deadline_cancel());
-	let removal = FileBank::removal_step().max(FileBank::removal_refund_step());
-	let file_bank = FileBank::on_initialize_idle()
-		.saturating_add(deadline.saturating_mul(count::<DeadlineChecks>()))
-		.saturating_add(
-			FileBank::repair_step()
-				.saturating_mul(count::<<Runtime as pallet_file_bank::Config>::RepairsPerBlock>()),
-		)
-		.saturating_add(
-			removal
-				.saturating_mul(count::<<Runtime as pallet_file_bank::Config>::RemovalsPerBlock>()),
-		)
-		.saturating_add(
-			FileBank::expiry_step()
-				.saturating_mul(count::<<Runtime as pallet_file_bank::Config>::ExpiriesPerBlock>()),
-		);
+	// The file bank's queues, each at its per-block budget and its dearest outcome, with their
+	// bookkeeping: the most its hook charges.
+	let file_bank = pallet_file_bank::Pallet::<Runtime>::max_queue_weight();
+	let removals = FileBank::removal_step()
+		.saturating_mul(count::<<Runtime as pallet_file_bank::Config>::RemovalsPerBlock>());
+	assert!(file_bank.all_gt(FileBank::on_initialize_idle().saturating_add(removals)));
 	// The audit: a round starting, a full batch of challenges issued and one expiring.
 	let per_block = <Runtime as pallet_audit::Config>::MaxChallengesPerBlock::get();
 	let audit = Audit::on_initialize_idle()

@@ -1,7 +1,8 @@
-//! Benchmarks of `submit_proof` (against the number of leaf proofs) and of each step of the
-//! per-block hook, on production-size fragments (`FileLayout::PRODUCTION`: 8 MiB fragments of
-//! 256-byte leaves, 15-hash Merkle paths). Fragments are all-zero, so their trees are computed in
-//! a few hashes ([`crate::uniform_tree`]); verification costs the same whatever the bytes.
+//! Benchmarks of `submit_proof` (against the number of leaf proofs, up to the most a response
+//! carries) and of each step of the per-block hook, on production-size fragments
+//! (`FileLayout::PRODUCTION`: 8 MiB fragments of 256-byte leaves, 15-hash Merkle paths).
+//! Fragments are all-zero, so their trees are computed in a few hashes
+//! ([`crate::uniform_tree`]); verification costs the same whatever the bytes.
 
 use super::*;
 use crate::{traits::BenchmarkHelper, uniform_tree::ZeroTree, Pallet as Audit};
@@ -75,16 +76,25 @@ fn respond<T: Config>(open: &OpenChallengeOf<T>, tree: &ZeroTree) -> ChallengeRe
 mod benchmarks {
 	use super::*;
 
-	/// A valid response of `n` leaf proofs, each in its own fragment (the costlier arrangement
-	/// per leaf: a fragment check per leaf).
+	/// A valid response of about `l` leaf proofs, up to [`MAX_LEAF_PROOFS`] (64 fragments of 16
+	/// leaves, the most a response carries), in as many fragments as a challenge allows (the
+	/// costlier arrangement per leaf: a fragment check per leaf as far as possible).
+	///
+	/// A challenge asks for the same number of leaves of each fragment, so `l` is met exactly
+	/// up to 64 (one leaf per fragment) and at every multiple of 64 (64 fragments); in between
+	/// the response has `⌊l / L⌋ × L` leaf proofs with `L = ⌈l / 64⌉`, at most `L − 1 < 16`
+	/// fewer than `l`.
 	#[benchmark]
-	fn submit_proof(n: Linear<1, MAX_CHALLENGED_FRAGMENTS>) {
-		set_challenge::<T>(n, 1);
-		let (miner, tree) = miner_with_fragments::<T>(0, n);
+	fn submit_proof(l: Linear<1, MAX_LEAF_PROOFS>) {
+		let leaves = l.div_ceil(MAX_CHALLENGED_FRAGMENTS).clamp(1, MAX_CHALLENGED_LEAVES);
+		let fragments = (l / leaves).clamp(1, MAX_CHALLENGED_FRAGMENTS);
+		set_challenge::<T>(fragments, leaves);
+		let (miner, tree) = miner_with_fragments::<T>(0, fragments);
 		let now = frame_system::Pallet::<T>::block_number();
 		let open = open::<T>(&miner, now);
 		let response = respond::<T>(&open, &tree);
-		assert_eq!(leaf_proofs(&response), n);
+		assert_eq!(leaf_proofs(&response), fragments.saturating_mul(leaves));
+		assert!(leaf_proofs(&response) <= l && l < leaf_proofs(&response).saturating_add(leaves));
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(miner.clone()), 0, response);

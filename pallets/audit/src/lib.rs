@@ -118,8 +118,8 @@ pub type RoundInfoOf<T> = RoundInfo<<T as frame_system::Config>::AccountId, Bloc
 pub type ExpiringOf<T> =
 	BoundedVec<<T as frame_system::Config>::AccountId, <T as Config>::MaxChallengesPerBlock>;
 
-/// Leaf proofs in a response, the measure of its verification cost (capped at
-/// [`MAX_LEAF_PROOFS`]).
+/// Leaf proofs in a response, the measure of its verification cost and the parameter of
+/// [`WeightInfo::submit_proof`] (at most [`MAX_LEAF_PROOFS`], the most a response can carry).
 pub fn leaf_proofs(response: &ChallengeResponse) -> u32 {
 	response
 		.iter()
@@ -304,12 +304,12 @@ pub mod pallet {
 	/// Errors of the pallet.
 	#[pallet::error]
 	pub enum Error<T> {
-		/// The caller has no open challenge (never challenged, already answered, or expired).
+		/// The caller has no open challenge (never challenged, already answered, or past its
+		/// deadline: a challenge is expired at the start of the block after its deadline,
+		/// before any transaction of that block).
 		NoOpenChallenge,
 		/// The proof is for another round than the caller's open challenge.
 		WrongRound,
-		/// The challenge's deadline has passed.
-		ChallengeExpired,
 	}
 
 	#[pallet::hooks]
@@ -354,8 +354,10 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			let open = Challenges::<T>::get(&who).ok_or(Error::<T>::NoOpenChallenge)?;
 			ensure!(open.round == round, Error::<T>::WrongRound);
+			// Unreachable while the hook expires challenges before any transaction of the block
+			// after their deadline; kept so that a late proof is never judged, whatever the state.
 			let now = frame_system::Pallet::<T>::block_number();
-			ensure!(now <= open.deadline, Error::<T>::ChallengeExpired);
+			ensure!(now <= open.deadline, Error::<T>::NoOpenChallenge);
 			Challenges::<T>::remove(&who);
 			match Self::verify(&T::Fragments::layout(), &open, &response) {
 				Ok(()) => {

@@ -263,6 +263,27 @@ fn stale_proofs_are_refused_and_the_window_is_enforced() {
 }
 
 #[test]
+fn a_proof_after_the_deadline_is_never_judged() {
+	new_test_ext(4).execute_with(|| {
+		upload(ALICE, &data(600, 4));
+		run_to_block(ROUND);
+		let miner = *challenged().iter().next().unwrap();
+		let deadline = Challenges::<Test>::get(miner).unwrap().deadline;
+		let (round, response) = answer(miner).unwrap();
+		// The block after the deadline, before its hook ran (on a chain the hook always runs
+		// first and has expired the challenge): the proof is refused, not judged.
+		System::set_block_number(deadline + 1);
+		assert!(Challenges::<Test>::contains_key(miner));
+		assert_noop!(submit(miner, round, response), Error::<Test>::NoOpenChallenge);
+		assert_eq!(Records::<Test>::get(miner), Default::default());
+		// The hook then fails the round as missed.
+		Audit::on_initialize(deadline + 1);
+		assert!(events().contains(&Event::ProofMissed { miner, round, strikes: 1 }));
+		assert!(!Challenges::<Test>::contains_key(miner));
+	});
+}
+
+#[test]
 fn missing_the_strike_limit_punishes_and_repairs_the_miner_whose_fragments_are_audited_again() {
 	new_test_ext(6).execute_with(|| {
 		let file = upload(ALICE, &data(220, 5));
@@ -447,6 +468,30 @@ fn proof_weight_follows_the_leaf_proofs_submitted() {
 		assert_eq!(leaf_proofs(&Default::default()), 0);
 		assert_eq!(MAX_LEAF_PROOFS, 1024);
 	});
+}
+
+#[test]
+fn the_largest_response_is_charged_for_every_leaf_proof_it_carries() {
+	use crate::{AuditPenalty, WeightInfo};
+	use cess_primitives::{
+		challenge::{MAX_CHALLENGED_FRAGMENTS, MAX_CHALLENGED_LEAVES},
+		proof::LeafProof,
+		FragmentHash, FragmentProof,
+	};
+	use frame_support::dispatch::GetDispatchInfo;
+	let leaf = LeafProof { index: 0, leaf: Default::default(), path: Default::default() };
+	let fragment = FragmentProof {
+		fragment: FragmentHash([0; 32]),
+		leaves: vec![leaf; MAX_CHALLENGED_LEAVES as usize].try_into().unwrap(),
+	};
+	let response: ChallengeResponse =
+		vec![fragment; MAX_CHALLENGED_FRAGMENTS as usize].try_into().unwrap();
+	assert_eq!(leaf_proofs(&response), MAX_LEAF_PROOFS);
+	let call = crate::Call::<Test>::submit_proof { round: 0, response };
+	assert_eq!(
+		call.get_dispatch_info().call_weight,
+		<() as WeightInfo>::submit_proof(MAX_LEAF_PROOFS).saturating_add(MockPenalty::weight())
+	);
 }
 
 #[test]

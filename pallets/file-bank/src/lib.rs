@@ -24,7 +24,8 @@
 //!    exactly one set of fragments. The fee (see *Fees*) is put on hold.
 //! 2. **Placement.** Every fragment is assigned to a miner drawn with on-chain randomness
 //!    ([`Config::Randomness`]), weighted by free space ([`MinerPool::sample`]); the fragments of
-//!    one segment go to distinct miners when the chain has enough of them, otherwise miners are
+//!    one segment go to distinct miners when the chain has enough of them (a short sample is
+//!    completed by a second one that excludes the miners already chosen), otherwise miners are
 //!    reused (a single-miner development chain still works). [`Error::NoMinerAvailable`] when no
 //!    miner has room for a fragment. Each miner's space for its fragment is locked.
 //!    [`Event::SegmentPlaced`] lists the miners of each segment.
@@ -85,7 +86,9 @@
 //!   ([`Config::RepairsPerBlock`] fragments), removals ([`Config::RemovalsPerBlock`] owners
 //!   refunded or fragments released) and expiries ([`Config::ExpiriesPerBlock`] ownerships or
 //!   empty expiry slots). A step is at most one sample of miners, a few space calls and a
-//!   segment's worth of reads (`MaxShards`); each step has its own benchmarked weight.
+//!   segment's worth of reads (`MaxShards`); each step has its own benchmarked weight, the
+//!   queue bookkeeping around the steps is charged in database weights, and
+//!   [`Pallet::max_queue_weight`] bounds what one block's hook charges.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![warn(missing_docs)]
@@ -857,32 +860,56 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Picks a miner for each of the `count` fragments of a segment and locks its space:
-	/// distinct miners as far as the sample goes, then miners reused, weighted by what free
-	/// space they have left.
+	/// Picks a miner for each of the `count` fragments of a segment and locks its space,
+	/// weighted by free space: distinct miners first, then miners reused.
+	///
+	/// The sampler may come back short although enough eligible miners exist (it gives up
+	/// after a bounded number of draws, and a miner with much more free space than the others
+	/// is drawn again and again), so the missing slots are sampled once more with the miners
+	/// already chosen excluded. Only what that second sample still misses reuses miners of
+	/// the segment: one draw per slot from every eligible miner, after the earlier locks. At
+	/// most `2 + count` samples of at most `count` miners each.
 	fn place_segment(
 		seed: &[u8; 32],
 		count: u32,
 		fragment_size: u64,
 	) -> Result<Vec<T::AccountId>, Error<T>> {
-		let distinct = T::Miners::sample(seed, count, fragment_size, &[]);
-		let mut placed = Vec::with_capacity(count as usize);
-		for shard in 0..count {
-			let miner = match distinct.get(shard as usize) {
-				Some(miner) => miner.clone(),
-				None => {
-					let reuse_seed = sp_io::hashing::blake2_256(&(seed, shard).encode());
-					T::Miners::sample(&reuse_seed, 1, fragment_size, &[])
-						.into_iter()
-						.next()
-						.ok_or(Error::<T>::NoMinerAvailable)?
-				}
-			};
+		let wanted = count as usize;
+		let mut placed = Vec::with_capacity(wanted);
+		Self::add_distinct(&mut placed, T::Miners::sample(seed, count, fragment_size, &[]), wanted);
+		if placed.len() < wanted {
+			let retry_seed = sp_io::hashing::blake2_256(&(seed, b"distinct").encode());
+			let missing = count.saturating_sub(placed.len() as u32);
+			let more = T::Miners::sample(&retry_seed, missing, fragment_size, &placed);
+			Self::add_distinct(&mut placed, more, wanted);
+		}
+		for miner in placed.iter() {
+			T::Miners::lock_space(miner, fragment_size).map_err(|_| Error::<T>::SpaceLockFailed)?;
+		}
+		for shard in (placed.len() as u32)..count {
+			let reuse_seed = sp_io::hashing::blake2_256(&(seed, shard).encode());
+			let miner = T::Miners::sample(&reuse_seed, 1, fragment_size, &[])
+				.into_iter()
+				.next()
+				.ok_or(Error::<T>::NoMinerAvailable)?;
 			T::Miners::lock_space(&miner, fragment_size)
 				.map_err(|_| Error::<T>::SpaceLockFailed)?;
 			placed.push(miner);
 		}
 		Ok(placed)
+	}
+
+	/// Appends the sampled miners not in `placed` yet, up to `wanted` in all (the pool promises
+	/// distinct miners outside the exclusion list; this does not rely on it).
+	fn add_distinct(placed: &mut Vec<T::AccountId>, sampled: Vec<T::AccountId>, wanted: usize) {
+		for miner in sampled {
+			if placed.len() >= wanted {
+				break;
+			}
+			if !placed.contains(&miner) {
+				placed.push(miner);
+			}
+		}
 	}
 
 	/// One more owner of an existing file.

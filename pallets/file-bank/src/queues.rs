@@ -2,6 +2,10 @@
 //!
 //! Each queue has its own per-block cap and carries what is left over to the next block, so the
 //! hook's work is bounded by the four caps whatever the number of files, fragments or miners.
+//! Every step counts against its queue's cap, and every storage access is charged: to the
+//! step's benchmarked weight, or, for the queue bookkeeping around the steps (the heads read,
+//! the bounds and the file records written, a removal's last step), in database weights.
+//! [`Pallet::max_queue_weight`] is the most the hook can charge.
 
 use crate::{
 	weights::WeightInfo, AssignmentKind, Config, DeadlineBounds, DeadlineEntry, DeadlineQueue,
@@ -50,13 +54,63 @@ pub(crate) enum RepairOutcome {
 }
 
 impl<T: Config> Pallet<T> {
-	/// Runs the four queues, each up to its cap; returns the weight used.
+	/// Runs the four queues, each up to its cap; returns the weight used, at most
+	/// [`Pallet::max_queue_weight`].
 	pub(crate) fn process_queues(now: BlockNumberFor<T>) -> Weight {
 		T::WeightInfo::on_initialize_idle()
 			.saturating_add(Self::process_deadlines(now))
 			.saturating_add(Self::process_repairs(now))
 			.saturating_add(Self::process_removals())
 			.saturating_add(Self::process_expiries(now))
+	}
+
+	/// The most weight the per-block hook charges: every queue at its cap, every step at its
+	/// dearest outcome, plus the queue bookkeeping around the steps (heads read, bounds and
+	/// file records written, a removal's last step) in database weights.
+	pub fn max_queue_weight() -> Weight {
+		let db = T::DbWeight::get();
+		let deadline_step = T::WeightInfo::deadline_confirmed()
+			.max(T::WeightInfo::deadline_reassign())
+			.max(T::WeightInfo::deadline_cancel())
+			// A defensive visit (a hole or an empty range in the queue).
+			.max(db.reads_writes(1, 1));
+		// Each step, one more head read that finds nothing due, and the bounds written.
+		let deadlines = deadline_step
+			.saturating_mul(T::DeadlineChecksPerBlock::get().into())
+			.saturating_add(db.reads_writes(1, 1));
+		let repairs = T::WeightInfo::repair_step()
+			.saturating_add(db.reads(1))
+			.saturating_mul(T::RepairsPerBlock::get().into())
+			.saturating_add(db.writes(1));
+		// A file visited costs at least one step; charging the visit to every step covers any
+		// number of files per block.
+		let removal_step = T::WeightInfo::removal_step()
+			.max(T::WeightInfo::removal_refund_step())
+			.max(Self::removal_final_weight())
+			.saturating_add(Self::removal_visit_weight());
+		let removals = removal_step
+			.saturating_mul(T::RemovalsPerBlock::get().into())
+			.saturating_add(db.writes(1));
+		let expiries = T::WeightInfo::expiry_step()
+			.saturating_mul(T::ExpiriesPerBlock::get().into())
+			.saturating_add(db.writes(1));
+		T::WeightInfo::on_initialize_idle()
+			.saturating_add(deadlines)
+			.saturating_add(repairs)
+			.saturating_add(removals)
+			.saturating_add(expiries)
+	}
+
+	/// Bookkeeping of a file visited by the removal queue: the queue's head and the file record
+	/// read, the record written back or removed.
+	pub(crate) fn removal_visit_weight() -> Weight {
+		T::DbWeight::get().reads_writes(2, 1)
+	}
+
+	/// The last step of a removal: the queue entry removed and the event (the event count read
+	/// and written, the event appended).
+	pub(crate) fn removal_final_weight() -> Weight {
+		T::DbWeight::get().reads_writes(1, 3)
 	}
 
 	/// Checks fragments whose deadline passed (deadline `< now`), first due first.
@@ -68,11 +122,21 @@ impl<T: Config> Pallet<T> {
 		while budget > 0 && !bounds.is_empty() {
 			let Some(mut entry) = DeadlineQueue::<T>::get(bounds.head) else {
 				defensive!("hole in the deadline queue");
+				budget = budget.saturating_sub(1);
+				weight.saturating_accrue(T::DbWeight::get().reads(1));
 				bounds.head = bounds.head.saturating_add(1);
 				continue;
 			};
 			if entry.due >= now {
+				// The head was read for nothing: the step weights only cover the entries they
+				// check.
+				weight.saturating_accrue(T::DbWeight::get().reads(1));
 				break;
+			}
+			if entry.start >= entry.end {
+				defensive!("empty range in the deadline queue");
+				budget = budget.saturating_sub(1);
+				weight.saturating_accrue(T::DbWeight::get().reads_writes(1, 1));
 			}
 			while budget > 0 && entry.start < entry.end {
 				budget = budget.saturating_sub(1);
@@ -100,6 +164,7 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		if bounds != initial {
+			weight.saturating_accrue(T::DbWeight::get().writes(1));
 			DeadlineBounds::<T>::put(bounds);
 		}
 		weight
@@ -228,12 +293,14 @@ impl<T: Config> Pallet<T> {
 		let initial = RepairBounds::<T>::get();
 		let mut bounds = initial;
 		while budget > 0 && !bounds.is_empty() {
+			budget = budget.saturating_sub(1);
+			// The head, read here; the step's benchmark covers the queue writes below.
+			weight.saturating_accrue(T::DbWeight::get().reads(1));
 			let Some(miner) = RepairQueue::<T>::get(bounds.head) else {
 				defensive!("hole in the repair queue");
 				bounds.head = bounds.head.saturating_add(1);
 				continue;
 			};
-			budget = budget.saturating_sub(1);
 			weight.saturating_accrue(T::WeightInfo::repair_step());
 			match Self::repair_next(&miner, now) {
 				RepairOutcome::Done => {
@@ -255,6 +322,7 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		if bounds != initial {
+			weight.saturating_accrue(T::DbWeight::get().writes(1));
 			RepairBounds::<T>::put(bounds);
 		}
 		weight
@@ -327,8 +395,12 @@ impl<T: Config> Pallet<T> {
 		let mut bounds = initial;
 		let bytes = u64::from(Layout::<T>::get().fragment_size());
 		while budget > 0 && !bounds.is_empty() {
+			// Every visit takes at least one step of the budget: the defensive ones below, or
+			// a refund, a release or the final step (the loop only starts with budget left).
+			weight.saturating_accrue(Self::removal_visit_weight());
 			let Some(file_hash) = RemovalQueue::<T>::get(bounds.head) else {
 				defensive!("hole in the removal queue");
+				budget = budget.saturating_sub(1);
 				bounds.head = bounds.head.saturating_add(1);
 				continue;
 			};
@@ -338,6 +410,7 @@ impl<T: Config> Pallet<T> {
 			});
 			let Some((mut file, mut next)) = removing else {
 				defensive!("queued file is not being removed");
+				budget = budget.saturating_sub(1);
 				RemovalQueue::<T>::remove(bounds.head);
 				bounds.head = bounds.head.saturating_add(1);
 				continue;
@@ -354,8 +427,11 @@ impl<T: Config> Pallet<T> {
 				Self::release_fragment(file_hash, next, bytes);
 				next = next.saturating_add(1);
 			}
-			if next >= file.fragments && file.owners.is_empty() {
+			// The final step needs budget of its own; without it the file waits for the next
+			// block.
+			if budget > 0 && next >= file.fragments && file.owners.is_empty() {
 				budget = budget.saturating_sub(1);
+				weight.saturating_accrue(Self::removal_final_weight());
 				Files::<T>::remove(file_hash);
 				RemovalQueue::<T>::remove(bounds.head);
 				bounds.head = bounds.head.saturating_add(1);
@@ -366,6 +442,7 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		if bounds != initial {
+			weight.saturating_accrue(T::DbWeight::get().writes(1));
 			RemovalBounds::<T>::put(bounds);
 		}
 		weight
@@ -402,6 +479,7 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		if cursor != initial {
+			weight.saturating_accrue(T::DbWeight::get().writes(1));
 			ExpiryCursor::<T>::put(cursor);
 		}
 		weight

@@ -181,6 +181,43 @@ mod declaration {
 	}
 
 	#[test]
+	fn a_short_sample_is_completed_with_other_miners_before_any_is_reused() {
+		// One miner has far more free space than the three others: a sample of a segment's
+		// worth of miners draws it again and again and comes back with it alone.
+		new_test_ext().execute_with(|| {
+			add_miner(101, 1 << 50);
+			for who in 102..105 {
+				add_miner(who, 10_000);
+			}
+			for salt in 0..8u8 {
+				let seed = sp_io::hashing::blake2_256(&[salt]);
+				assert_eq!(
+					<MockMiners as crate::MinerPool<AccountId>>::sample(
+						&seed,
+						SHARDS,
+						FRAGMENT,
+						&[]
+					),
+					vec![101],
+					"the premise: a plain sample is short"
+				);
+			}
+			// Yet every segment goes to four distinct miners: the big one and the three others.
+			for salt in 0..4u8 {
+				let file = declare(ALICE, salt, 2);
+				for segment in placement(file).chunks(SHARDS as usize) {
+					let miners: BTreeSet<_> = segment.iter().map(|(_, m)| *m).collect();
+					assert_eq!(miners, BTreeSet::from([101, 102, 103, 104]), "{segment:?}");
+				}
+			}
+			for who in 102..105 {
+				assert_eq!(miner(who).locked, 8 * FRAGMENT);
+			}
+			check_state();
+		});
+	}
+
+	#[test]
 	fn a_single_miner_takes_every_fragment() {
 		ext_with_miners(1, 10_000).execute_with(|| {
 			let file = declare(ALICE, 1, 2);
@@ -694,9 +731,13 @@ mod dedup_and_deletion {
 				),
 				Error::<Test>::FileBeingRemoved
 			);
+			// Eight fragments released in blocks 2 and 3, the record dropped in block 4 (the
+			// last step has its own budget).
 			run_to_block(3);
-			assert!(Files::get(file).is_none());
 			assert!((101..109).all(|m| miner(m).locked == 0));
+			assert_eq!(Files::get(file).unwrap().state, FileState::Removing { next: 8 });
+			run_to_block(4);
+			assert!(Files::get(file).is_none());
 			assert_eq!(MinerAssignments::<Test>::iter().count(), 0);
 			// Its deadline entry finds nothing to do.
 			run_to_block(20);
@@ -727,8 +768,14 @@ mod dedup_and_deletion {
 			assert_eq!(Files::get(file).unwrap().state, FileState::Removing { next: 4 });
 			assert_eq!(Fragments::<Test>::iter_prefix(file).count(), 8);
 			check_state();
+			// Block 4 releases the last four fragments: the removal's last step (the record
+			// dropped) needs budget of its own and waits for block 5.
 			run_to_block(4);
+			assert_eq!(Files::get(file).unwrap().state, FileState::Removing { next: 12 });
+			assert!(!events().contains(&Event::FileRemoved { file }));
+			run_to_block(5);
 			assert!(Files::get(file).is_none());
+			assert!(events().contains(&Event::FileRemoved { file }));
 			assert!(
 				(101..109).all(|m| miner(m).used == 0 && MinerFragmentCount::<Test>::get(m) == 0)
 			);
@@ -988,9 +1035,11 @@ mod repair {
 			check_state();
 			// Deleting the file skips the lost fragment.
 			assert_ok!(FileBank::delete_file(RuntimeOrigin::signed(ALICE), file));
+			// Four fragment steps in block 36, the record dropped in block 37.
 			run_to_block(36);
-			assert!(Files::get(file).is_none());
 			assert!((101..107).all(|m| miner(m).used == 0));
+			run_to_block(37);
+			assert!(Files::get(file).is_none());
 			check_state();
 		});
 	}
@@ -1205,4 +1254,122 @@ fn hooks_with_nothing_queued_only_move_the_expiry_cursor() {
 		assert!(crate::RepairBounds::<Test>::get().is_empty());
 		check_state();
 	});
+}
+
+mod hook_weights {
+	use super::*;
+	use crate::{weights::WeightInfo, Pallet};
+	use frame_support::weights::Weight;
+
+	fn db() -> frame_support::weights::RuntimeDbWeight {
+		<Test as frame_system::Config>::DbWeight::get()
+	}
+
+	/// Runs the hook of the next block and returns what it charged.
+	fn next_block() -> Weight {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		FileBank::on_initialize(next)
+	}
+
+	#[test]
+	fn a_deadline_not_yet_due_is_charged_its_read() {
+		ext_with_miners(4, 10_000).execute_with(|| {
+			declare(ALICE, 1, 1);
+			System::set_block_number(5);
+			// Due at 11: the head is read, nothing is checked, the read is charged.
+			assert_eq!(Pallet::<Test>::process_deadlines(5), db().reads(1));
+			assert_ne!(db().reads(1), Weight::zero());
+			assert_eq!(crate::DeadlineBounds::<Test>::get().len(), 1);
+			// Past due: four reassignments, the bounds written, and the new head (due later)
+			// read for nothing.
+			System::set_block_number(12);
+			assert_eq!(
+				Pallet::<Test>::process_deadlines(12),
+				<() as WeightInfo>::deadline_reassign()
+					.saturating_mul(4)
+					.saturating_add(db().reads_writes(1, 1))
+			);
+			assert_eq!(
+				events().iter().filter(|e| matches!(e, Event::FragmentReassigned { .. })).count(),
+				4
+			);
+		});
+	}
+
+	#[test]
+	fn a_removal_takes_no_step_beyond_its_budget_and_charges_each() {
+		ext_with_miners(4, 10_000).execute_with(|| {
+			// Four fragments: exactly the four removal steps of a block.
+			let file = declare(ALICE, 1, 1);
+			confirm_all(file);
+			assert_ok!(FileBank::delete_file(RuntimeOrigin::signed(ALICE), file));
+			System::set_block_number(2);
+			let first = Pallet::<Test>::process_removals();
+			assert_eq!(Fragments::<Test>::iter_prefix(file).count(), 0);
+			assert_eq!(Files::get(file).unwrap().state, FileState::Removing { next: 4 });
+			assert!(!events().contains(&Event::FileRemoved { file }));
+			assert_eq!(
+				first,
+				<() as WeightInfo>::removal_step()
+					.saturating_mul(4)
+					.saturating_add(Pallet::<Test>::removal_visit_weight())
+			);
+			// The last step in the next block, charged with the queue's bounds.
+			System::set_block_number(3);
+			let last = Pallet::<Test>::process_removals();
+			assert!(Files::get(file).is_none());
+			assert!(events().contains(&Event::FileRemoved { file }));
+			assert_eq!(
+				last,
+				Pallet::<Test>::removal_visit_weight()
+					.saturating_add(Pallet::<Test>::removal_final_weight())
+					.saturating_add(db().writes(1))
+			);
+			assert!(Pallet::<Test>::removal_final_weight().ref_time() > 0);
+			// Nothing queued: nothing charged.
+			assert_eq!(Pallet::<Test>::process_removals(), Weight::zero());
+			check_state();
+		});
+	}
+
+	#[test]
+	fn the_hook_never_charges_more_than_its_bound_with_every_queue_busy() {
+		ext_with_miners(6, 100_000).execute_with(|| {
+			// Every queue busy: removals of deleted and cancelled files, deadlines, a repair and
+			// expiries.
+			let bound = Pallet::<Test>::max_queue_weight();
+			let idle = <() as WeightInfo>::on_initialize_idle();
+			let kept = declare(ALICE, 1, 3);
+			confirm_all(kept);
+			for salt in 2..6u8 {
+				let file = declare(BOB, salt, 2);
+				confirm_all(file);
+				assert_ok!(FileBank::delete_file(RuntimeOrigin::signed(BOB), file));
+			}
+			// Never confirmed: reassigned, then cancelled.
+			for salt in 6..9u8 {
+				declare(CHARLIE, salt, 2);
+			}
+			assert!(<FileBank as RepairScheduler<AccountId>>::schedule_repair(
+				&placement(kept)[0].1,
+				RepairCause::MinerExit
+			));
+			let mut busy = 0;
+			for _ in 0..150 {
+				let weight = next_block();
+				assert!(weight.all_gte(idle));
+				assert!(weight.all_lte(bound), "{weight:?} over the bound {bound:?}");
+				if weight != idle {
+					busy += 1;
+				}
+			}
+			assert!(busy > 10, "the queues had work in {busy} blocks");
+			// Everything but the kept file (expired after its one period) is gone.
+			assert!(crate::RemovalBounds::<Test>::get().is_empty());
+			assert!(crate::RepairBounds::<Test>::get().is_empty());
+			assert_eq!(Files::iter().count(), 0);
+			check_state();
+		});
+	}
 }
