@@ -288,6 +288,8 @@ mod tests_equivocation;
 #[cfg(test)]
 mod tests_governance;
 #[cfg(test)]
+mod tests_incentive;
+#[cfg(test)]
 mod tests_storage;
 #[cfg(test)]
 mod tests_weights;

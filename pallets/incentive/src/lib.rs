@@ -25,9 +25,29 @@
 //!
 //! - service space `sᵢ` and idle space `dᵢ`: at every audit a miner *passes*, its current
 //!   service (used) and idle (declared − used − locked) space, read through [`MinerSpace`], is
-//!   added to its era record. Space thus earns only when proven, in proportion to the time it
-//!   is held (audit rounds are periodic);
+//!   added to its era record. Space thus earns only at a passed audit, in proportion to the
+//!   time it is held (audit rounds are periodic);
 //! - bandwidth `bᵢ`: the bytes of fragments it received and confirmed on chain.
+//!
+//! ### Idle space earns only for miners whose service is audited
+//!
+//! pallet-audit challenges only the miners that store fragments. A miner whose declared space
+//! is all idle is never challenged, never passes an audit, and so earns no idle reward: unproven
+//! declared space is not paid. This is deliberate. The chain has no proof of idle space (the
+//! original CESS design fills idle space with generated filler files and proves them; this
+//! chain does not), so an idle declaration is only a claim backed by collateral. Paying it on
+//! its own would pay anyone who locks collateral and declares space without keeping a byte.
+//! Counting it only at an audit that proves the miner keeps what it was given ties the idle
+//! reward to a miner that really serves; even then the idle bytes themselves are a declaration,
+//! which is why their weight `w_d` is small (production: 10 of 100).
+//!
+//! An idle miner is not shut out: the file bank places fragments on miners drawn with a
+//! probability proportional to their free space, so a miner that offers space receives
+//! fragments, is challenged in the audit rounds that follow, and from then on earns for its
+//! service and its idle space. Two other mechanisms were rejected: sampling every registered
+//! miner's declared space each era pays unverifiable declarations and is a walk over all
+//! miners; challenging idle space would need a proof-of-idle-space scheme (filler files, their
+//! generation and verification), which is neither simple nor bounded here.
 //!
 //! A miner that *fails* an audit in an era earns no storage reward for that era: its record is
 //! taken out of the era totals and ignored until the era ends.

@@ -43,7 +43,8 @@ pub trait ContributionSink<AccountId> {
 	///
 	/// Call it at most once per miner per round. A passed audit adds the miner's current
 	/// [`SpaceSnapshot`] (read through [`MinerSpace`]) to its era contribution, so space earns
-	/// only when it is proven, in proportion to how long it was held (rounds are periodic). A
+	/// only at a passed audit, in proportion to how long it was held (rounds are periodic); a
+	/// miner that is never audited (one without fragments) earns nothing for its idle space. A
 	/// failed audit forfeits the miner's storage rewards for the whole era: what it contributed
 	/// so far is taken out of the era totals and later reports for it in this era are ignored.
 	fn note_audit(miner: &AccountId, passed: bool);

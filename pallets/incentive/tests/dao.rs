@@ -22,13 +22,13 @@ use frame_support::{
 			imbalance::ResolveTo, pay::PayFromAccount, Fortitude, Precision, Preservation,
 			UnityAssetBalanceConversion,
 		},
-		ActiveIssuanceOf, ConstU32, ConstU64, EitherOf, EqualPrivilegeOnly, OnUnbalanced,
-		OriginTrait, StorePreimage, VariantCountOf,
+		ActiveIssuanceOf, ConstU32, ConstU64, EqualPrivilegeOnly, OnUnbalanced, OriginTrait,
+		StorePreimage, VariantCountOf,
 	},
 	weights::Weight,
 	PalletId,
 };
-use frame_system::{EnsureRoot, EnsureRootWithSuccess, EnsureSigned};
+use frame_system::{EnsureRoot, EnsureSigned};
 use pallet_conviction_voting::{AccountVote, Conviction, Vote};
 use pallet_incentive::{fees::SplitCredit, ContributionSink, RewardParams};
 use pallet_referenda::{Curve, Track, TrackInfo, TracksInfo};
@@ -140,7 +140,6 @@ const SPEND_PERIOD: BlockNumber = 5;
 parameter_types! {
 	pub const TreasuryPalletId: PalletId = PalletId(*b"py/trsry");
 	pub TreasuryAccount: AccountId = TreasuryPalletId::get().into_account_truncating();
-	pub const MaxBalance: Balance = Balance::MAX;
 }
 
 /// The spend cap of a spender origin.
@@ -177,8 +176,8 @@ impl pallet_treasury::Config for Runtime {
 	type WeightInfo = ();
 	type SpendFunds = ();
 	type MaxApprovals = ConstU32<100>;
-	// Root may spend anything; the spender tracks up to their caps.
-	type SpendOrigin = EitherOf<EnsureRootWithSuccess<AccountId, MaxBalance>, Spender>;
+	// Only the spender tracks spend, up to their caps; Root (sudo) may not spend without a vote.
+	type SpendOrigin = Spender;
 	type AssetKind = ();
 	type Beneficiary = AccountId;
 	type BeneficiaryLookup = IdentityLookup<AccountId>;
@@ -576,6 +575,27 @@ fn a_track_cannot_spend_above_its_cap() {
 		run_to_block(System::block_number() + 2 * DECISION_PERIOD + SPEND_PERIOD);
 		assert!(approved(index));
 		assert_eq!(Balances::balance(&EVE), 2 * SMALL_SPEND);
+	});
+}
+
+#[test]
+fn root_cannot_spend_without_a_vote() {
+	new_test_ext(0).execute_with(|| {
+		// Root (sudo) is not a spend origin: neither spend call accepts it.
+		assert_noop!(
+			Treasury::spend_local(RuntimeOrigin::root(), 600, EVE),
+			sp_runtime::DispatchError::BadOrigin
+		);
+		assert_noop!(
+			Treasury::spend(RuntimeOrigin::root(), Box::new(()), 600, Box::new(EVE), None),
+			sp_runtime::DispatchError::BadOrigin
+		);
+		// A spender track's origin (what a passed referendum dispatches with) is accepted.
+		assert_ok!(Treasury::spend_local(
+			RuntimeOrigin::from(origins::Origin::SmallSpender),
+			600,
+			EVE
+		));
 	});
 }
 

@@ -13,19 +13,17 @@ use frame_support::{
 	traits::{
 		fungible::HoldConsideration,
 		tokens::{pay::PayFromAccount, UnityAssetBalanceConversion},
-		ActiveIssuanceOf, ConstU128, ConstU32, EitherOf, EqualPrivilegeOnly, LinearStoragePrice,
+		ActiveIssuanceOf, ConstU128, ConstU32, EqualPrivilegeOnly, LinearStoragePrice,
 	},
 	weights::Weight,
 	PalletId,
 };
-use frame_system::{EnsureRoot, EnsureRootWithSuccess, EnsureSigned};
+use frame_system::{EnsureRoot, EnsureSigned};
 use sp_runtime::traits::AccountIdLookup;
 
 parameter_types! {
 	/// Id of the treasury; its account is [`TreasuryAccount`].
 	pub const TreasuryPalletId: PalletId = PalletId(*b"py/trsry");
-	/// Root may approve a spend of any size.
-	pub const MaxBalance: Balance = Balance::MAX;
 	/// The treasury pays approved spends once a day.
 	pub const SpendPeriodDays: u32 = DAYS;
 	/// An approved `spend` may be paid out during 30 days.
@@ -54,8 +52,12 @@ impl pallet_treasury::Config for Runtime {
 	type WeightInfo = crate::weights::pallet_treasury::WeightInfo<Runtime>;
 	type SpendFunds = ();
 	type MaxApprovals = ConstU32<100>;
-	// Root may spend anything; a spender track up to its cap.
-	type SpendOrigin = EitherOf<EnsureRootWithSuccess<AccountId, MaxBalance>, Spender>;
+	// Only a referendum passed on a spender track approves a spend, up to the track's cap. Root
+	// is not a spend origin: neither sudo nor a root-track referendum approves spends. (Root can
+	// still move any balance, e.g. `balances.force_transfer`; on a chain without a sudo key
+	// Root is only the root track's referendum.) The benchmarks spend with the
+	// big-spender origin (`Spender::try_successful_origin`).
+	type SpendOrigin = Spender;
 	type AssetKind = ();
 	type Beneficiary = AccountId;
 	type BeneficiaryLookup = AccountIdLookup<AccountId, ()>;

@@ -10,6 +10,8 @@
 //!   the track's curves for the confirm period. [`pallet_scheduler`] then dispatches the call
 //!   with the track's origin ([`origins`]), and the treasury pays an approved `spend_local`
 //!   automatically at its next spend period. [`pallet_preimage`] stores large proposals.
+//! - Only the spender tracks' origins approve spends ([`Spender`], the treasury's
+//!   `SpendOrigin`); Root does not, so sudo cannot spend the fund without a vote.
 //!
 //! Why OpenGov: pallet-democracy is deprecated upstream, and a council (pallet-collective) is not
 //! a vote of token holders. Tracks give each kind of decision its own quorum and approval
