@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command from a fresh clone to every test having run:
 # setup → `cargo test --workspace --release` (unit, pallet and runtime tests, and the node tests
-# that start real cess-node processes on 127.0.0.1) → the polkadot.js tests against a dev node.
+# that start real cess-node processes on 127.0.0.1) → the pallets' benchmark test suites
+# (`--features runtime-benchmarks`) → the polkadot.js tests against a dev node.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -12,6 +13,17 @@ start=$(date +%s)
 log "cargo test --workspace --release"
 (cd "$CESS_ROOT" && cargo test --locked --workspace --release)
 log "Rust tests passed in $(( $(date +%s) - start )) s"
+
+# The pallets' benchmark test suites (`impl_benchmark_test_suite!`) only exist with the
+# `runtime-benchmarks` feature: run every benchmark once in its mock runtime, so a benchmark
+# whose setup or assertions break fails here rather than when weights are next generated.
+start=$(date +%s)
+log "benchmark test suites of the pallets (--features runtime-benchmarks)"
+bench_pallets=(pallet-sminer pallet-r2s pallet-incentive pallet-file-bank pallet-audit)
+bench_args=()
+for p in "${bench_pallets[@]}"; do bench_args+=(-p "$p" --features "$p/runtime-benchmarks"); done
+(cd "$CESS_ROOT" && cargo test --locked --release "${bench_args[@]}" -- benchmark)
+log "benchmark test suites passed in $(( $(date +%s) - start )) s"
 
 start=$(date +%s)
 log "polkadot.js tests (tests/js)"

@@ -24,7 +24,7 @@ REPEAT="${REPEAT:-20}"
 OURS=(sminer r2s incentive file-bank audit)
 # pallet_referenda is left out: its benchmarks expect a referendum to stay in its preparing
 # phase, which the development preset's scaled-down tracks do not give.
-FRAME=(pallet_balances pallet_timestamp pallet_sudo pallet_treasury pallet_preimage
+FRAME=(frame_system pallet_balances pallet_timestamp pallet_sudo pallet_treasury pallet_preimage
 	pallet_scheduler pallet_conviction_voting)
 PALLETS=()
 for arg in "${@:-${OURS[@]}}"; do
@@ -37,10 +37,11 @@ done
 if [ -z "${SKIP_BUILD:-}" ]; then
 	cargo build --locked --release -p cess-node --features runtime-benchmarks
 fi
-NODE="$CARGO_TARGET_DIR/release/cess-node"
+# NODE and WASM may name copies of a benchmark build (a later default build overwrites both).
+NODE="${NODE:-$CARGO_TARGET_DIR/release/cess-node}"
 # The runtime is benchmarked from its WASM blob and its own `development` genesis preset (the
 # CLI's `--chain` path is deprecated); the blob is the one the build above embedded.
-WASM="$CARGO_TARGET_DIR/release/wbuild/cess-runtime/cess_runtime.compact.compressed.wasm"
+WASM="${WASM:-$CARGO_TARGET_DIR/release/wbuild/cess-runtime/cess_runtime.compact.compressed.wasm}"
 [ -f "$WASM" ] || { echo "error: no runtime blob at $WASM" >&2; exit 1; }
 "$NODE" benchmark pallet --help >/dev/null 2>&1 || {
 	echo "error: $NODE was not built with --features runtime-benchmarks" >&2

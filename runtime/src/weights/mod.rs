@@ -2,6 +2,7 @@
 //! (`scripts/benchmark/run.sh frame`), in place of polkadot-sdk's reference-machine figures.
 //! CESS's own pallets keep theirs in `pallets/<name>/src/weights.rs`.
 
+pub mod frame_system;
 pub mod pallet_balances;
 pub mod pallet_conviction_voting;
 pub mod pallet_preimage;
