@@ -4,7 +4,8 @@
 #
 #   scripts/bench-storage.sh [SIZE_MIB]     # default 1024 (1 GiB)
 #
-# Starts the local network if it is not running (and stops it afterwards in that case), waits
+# Starts the local network if it is not running (and stops it afterwards in that case; the same
+# CESS_TESTNET_DIR and CESS_TESTNET_PORT_OFFSET as local-testnet.sh apply), waits
 # for the four miners to be registered, puts a random file with Alice's account, gets it back,
 # compares the bytes and prints the figures.
 set -euo pipefail
@@ -12,7 +13,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 SIZE_MIB="${1:-1024}"
 DIR="${CESS_TESTNET_DIR:-/tmp/cess-testnet}"
-RPC=ws://127.0.0.1:9944
+# The network's ports, as scripts/local-testnet.sh picks them (CESS_TESTNET_PORT_OFFSET).
+OFFSET="${CESS_TESTNET_PORT_OFFSET:-$(cat "$DIR/port-offset" 2>/dev/null || echo 0)}"
+RPC="ws://127.0.0.1:$((9944 + OFFSET))"
 WORK="$(mktemp -d /tmp/cess-bench.XXXXXX)"
 MINER_KEYS=(//Eve //Ferdie //Alice//stash //Bob//stash)
 started_net=0

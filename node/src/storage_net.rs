@@ -38,10 +38,9 @@ impl MinerDirectory {
 		let peer = match chain.peer_info(miner).await {
 			Ok(Some(info)) => match PeerId::from_bytes(&info.peer_id.0) {
 				Ok(peer) => {
-					for bytes in info.multiaddrs.iter() {
-						if let Ok(address) = Multiaddr::try_from(bytes.to_vec()) {
-							let _ = dht.add_address(peer, address).await;
-						}
+					for address in info.multiaddrs.iter().filter_map(|bytes| parse_multiaddr(bytes))
+					{
+						let _ = dht.add_address(peer, address).await;
 					}
 					Some(peer)
 				}
@@ -73,6 +72,18 @@ impl MinerDirectory {
 			.get(miner)
 			.is_some_and(|at| at.elapsed() < SUSPECT_FOR)
 	}
+}
+
+/// A miner's address as the chain stores it: the binary form (`Multiaddr::to_vec`, what the
+/// node registers) or UTF-8 text (`/ip4/1.2.3.4/tcp/15001`, what a person types into
+/// polkadot.js); `None` if it is neither. Binary is tried first: no binary multiaddress starts
+/// with `/` (0x2f is no protocol code), so text never reads as binary. An empty address is
+/// none.
+pub fn parse_multiaddr(bytes: &[u8]) -> Option<Multiaddr> {
+	Multiaddr::try_from(bytes.to_vec())
+		.ok()
+		.or_else(|| std::str::from_utf8(bytes).ok()?.trim().parse().ok())
+		.filter(|address| !address.is_empty())
 }
 
 /// Why a segment could not be fetched.
@@ -154,4 +165,39 @@ pub async fn fetch_segment(
 		}
 	}
 	Ok(fetched)
+}
+
+#[cfg(test)]
+mod tests {
+	use super::parse_multiaddr;
+	use cess_dht::Multiaddr;
+
+	#[test]
+	fn addresses_read_in_binary_and_text_form() {
+		let address: Multiaddr = "/ip4/127.0.0.1/tcp/15001".parse().unwrap();
+		assert_eq!(parse_multiaddr(&address.to_vec()), Some(address.clone()));
+		assert_eq!(parse_multiaddr(b"/ip4/127.0.0.1/tcp/15001"), Some(address));
+		let with_peer: Multiaddr =
+			"/dns4/miner.example/tcp/15001/p2p/12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp"
+				.parse()
+				.unwrap();
+		assert_eq!(parse_multiaddr(&with_peer.to_vec()), Some(with_peer.clone()));
+		assert_eq!(parse_multiaddr(with_peer.to_string().as_bytes()), Some(with_peer));
+		let v6: Multiaddr = "/ip6/::1/tcp/4001".parse().unwrap();
+		assert_eq!(parse_multiaddr(b"/ip6/::1/tcp/4001"), Some(v6));
+
+		// Neither form: nothing, not a panic.
+		for junk in [
+			&b""[..],
+			b"  ",
+			b"/",
+			b"127.0.0.1:15001",
+			b"/ip4/999.0.0.1/tcp/1",
+			b"/ip4/127.0.0.1/tcp",
+			&[0xff, 0xfe, 0x00],
+			&[0x04, 127, 0],
+		] {
+			assert_eq!(parse_multiaddr(junk), None, "{junk:?}");
+		}
+	}
 }

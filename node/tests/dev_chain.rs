@@ -1,10 +1,11 @@
-//! `cess-node --dev` produces a block every slot (6 s) and finalizes them.
+//! `cess-node --dev` produces a block every slot (6 s) and finalizes them; with its embedded
+//! storage miner alone, a file goes in and comes back as the README's quick start shows.
 
 mod common;
 
-use common::{address_of, hex_number, Node};
+use common::{address_of, hex_number, wait_for, Node, NODE_BIN};
 use serde_json::{json, Value};
-use std::time::Duration;
+use std::{path::Path, process::Command, time::Duration};
 
 /// Storage key of `Timestamp::Now`: twox128("Timestamp") ++ twox128("Now").
 const TIMESTAMP_NOW_KEY: &str =
@@ -87,4 +88,42 @@ fn dev_chain_produces_and_finalizes_blocks() {
 	assert!(epoch.as_object().is_some_and(|o| !o.is_empty()), "Alice has slots: {epoch}");
 	let number = hex_number(&node.rpc("chain_getHeader", json!([]))["number"]).unwrap();
 	assert!(number >= 4);
+
+	// The README's newcomer flow on this lone node (its embedded miner, Ferdie, holds every
+	// fragment): `file put README.md --suri //Alice && file get <hash> -o <copy>`, with the
+	// default key directory (under a temporary HOME).
+	wait_for(Duration::from_secs(90), "the embedded miner to register", || {
+		node.log().contains("registered as storage miner").then_some(())
+	});
+	let home = tempfile::tempdir().unwrap();
+	let readme = Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md");
+	let copy = home.path().join("README.copy");
+	let rpc_url = format!("ws://127.0.0.1:{}", node.rpc_port);
+	let file_cmd = |args: &[&str]| {
+		let out = Command::new(NODE_BIN)
+			.arg("file")
+			.args(args)
+			.args(["--rpc-url", &rpc_url])
+			.env("HOME", home.path())
+			.output()
+			.expect("cess-node file runs");
+		let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+		let stderr = String::from_utf8_lossy(&out.stderr);
+		assert!(out.status.success(), "cess-node file {args:?} failed:\n{stdout}\n{stderr}");
+		stdout
+	};
+	let put = file_cmd(&["put", readme.to_str().unwrap(), "--suri", "//Alice"]);
+	let file = put
+		.lines()
+		.find_map(|l| l.strip_prefix("file: "))
+		.expect("put prints the file hash")
+		.trim()
+		.to_string();
+	let key = home.path().join(format!(".local/share/cess/file-keys/{file}.key"));
+	assert!(key.is_file(), "the key is kept in the default key directory: {put}");
+	file_cmd(&["get", &file, "-o", copy.to_str().unwrap()]);
+	assert!(
+		std::fs::read(&copy).unwrap() == std::fs::read(&readme).unwrap(),
+		"the README came back different"
+	);
 }

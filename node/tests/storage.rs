@@ -3,11 +3,15 @@
 //! Eve), all on 127.0.0.1; files go in and out through `cess-node file …`.
 //!
 //! One network, in phases (starting it dominates the cost):
-//! 1. a 100 MiB random file is put and got back byte-identical;
+//! 1. a 100 MiB random file is put and got back byte-identical; an account without funds cannot
+//!    put one (and declares nothing); a miner refuses a fragment the chain did not assign to it;
+//!    honest miners pass their audits;
 //! 2. with two miners killed (as many as the 2 + 2 development layout's parity allows) it is
 //!    still got back;
-//! 3. the killed miners restart on their stores and keep serving: with a third miner down, the
-//!    file can only be rebuilt with their help;
+//! 3. with a third one down it cannot be (not enough miners reachable, nothing written); the
+//!    first two restart on their stores, lose and duplicate nothing (same fragments, no second
+//!    registration, their network record updated) and keep serving: with the third still
+//!    down, the file can only be rebuilt with their help;
 //! 4. a miner that deletes its fragments fails its next audit and is punished; its fragments
 //!    are repaired onto the other miners, and the file survives it;
 //! 5. a miner that announces its exit sees its fragments rebuilt on the others, cannot
@@ -16,11 +20,14 @@
 
 mod common;
 
+use cess_dht::{ErrorCode, Multiaddr, PeerId, TransferError};
+use cess_primitives::FileLayout;
 use common::{address_of, peer_id_of, wait_for, Node};
 use serde_json::json;
 use std::{
 	path::{Path, PathBuf},
 	process::Command,
+	sync::Arc,
 	time::{Duration, Instant},
 };
 
@@ -60,6 +67,11 @@ fn audit_count(node: &Node, key_dir: &Path, miner: &str, field: &str) -> Option<
 	words.next()?.parse().ok()
 }
 
+/// The directory of a miner node's fragment store.
+fn store_dir(node: &Node) -> PathBuf {
+	node.base_path.join("chains/cess_dev/miner/fragments")
+}
+
 /// The fragment files in a miner node's store.
 fn stored_fragments(node: &Node) -> Vec<PathBuf> {
 	fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -73,8 +85,60 @@ fn stored_fragments(node: &Node) -> Vec<PathBuf> {
 		}
 	}
 	let mut out = Vec::new();
-	walk(&node.base_path.join("chains/cess_dev/miner/fragments/fragments"), &mut out);
+	walk(&store_dir(node).join("fragments"), &mut out);
+	out.sort();
 	out
+}
+
+/// Pushes a fragment the chain never assigned — random bytes of the layout's fragment size,
+/// under their correct Merkle root — to `miner` at the PeerId and addresses of its on-chain
+/// record (`file miner`), as any client of the storage network could; returns the root and the
+/// miner's answer.
+fn push_unassigned(
+	node: &Node,
+	key_dir: &Path,
+	miner: &str,
+) -> ([u8; 32], Result<cess_dht::TransferReport, TransferError>) {
+	let record = file_ok(node, key_dir, &["miner", miner]);
+	let peer: PeerId = record
+		.lines()
+		.find_map(|l| l.strip_prefix("peer id: "))
+		.and_then(|p| p.trim().parse().ok())
+		.unwrap_or_else(|| panic!("`file miner` shows the PeerId: {record}"));
+	let addresses: Vec<Multiaddr> = record
+		.lines()
+		.filter_map(|l| l.strip_prefix("address: "))
+		.filter_map(|a| a.trim().parse().ok())
+		.collect();
+	assert!(!addresses.is_empty(), "`file miner` shows the addresses: {record}");
+	let layout: FileLayout =
+		serde_json::from_value(node.rpc("fileBank_layout", json!([]))).unwrap();
+	let bytes = random_bytes(layout.fragment_size() as usize, 0xbad_f00d);
+	let root = cess_primitives::merkle::fragment_root(&layout, &bytes).unwrap().0;
+	let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+	let answer = runtime.block_on(async {
+		let verifier = Arc::new(cess_dht::Blake2Verifier);
+		let mut config = cess_dht::Config {
+			kademlia_mode: cess_dht::KademliaMode::Client,
+			..Default::default()
+		};
+		config.limits.max_fragment_size = u64::from(layout.fragment_size());
+		let (client, service, _events) = cess_dht::new(cess_dht::Params {
+			config,
+			keypair: cess_dht::Keypair::generate_ed25519(),
+			store: Arc::new(cess_dht::MemoryStore::new(verifier.clone())),
+			policy: Arc::new(cess_dht::PeerAllowList::default()),
+			verifier,
+			registry: None,
+		})
+		.unwrap();
+		tokio::spawn(service.run());
+		for address in addresses {
+			client.add_address(peer, address).await.unwrap();
+		}
+		client.put_fragment(peer, root, bytes, None).await
+	});
+	(root, answer)
 }
 
 /// Random bytes from a fixed seed (xorshift64*), so a failure can be replayed.
@@ -88,6 +152,21 @@ fn random_bytes(len: usize, mut seed: u64) -> Vec<u8> {
 	}
 	out.truncate(len);
 	out
+}
+
+/// Waits until each of `miners` (name, SS58) has passed an audit, and checks it failed none.
+fn wait_passed_audits(node: &Node, key_dir: &Path, miners: &[(&str, &str)]) {
+	for (name, address) in miners {
+		wait_for(Duration::from_secs(240), &format!("{name} to pass an audit"), || {
+			audit_count(node, key_dir, address, "passed").filter(|&n| n >= 1)
+		});
+		assert_eq!(
+			audit_count(node, key_dir, address, "failed"),
+			Some(0),
+			"{name} failed an audit: {}",
+			file_ok(node, key_dir, &["miner", address])
+		);
+	}
 }
 
 fn get_and_compare(node: &Node, key_dir: &Path, file: &str, out: &Path, expected: &[u8]) {
@@ -162,7 +241,11 @@ fn files_survive_miner_failures_audits_and_repair() {
 	{
 		assert!(!stored_fragments(node).is_empty(), "{name} stores fragments");
 	}
-	let out = dir.path().join("out.bin");
+	// Gets write into a directory of their own, so that a failed one can be seen to leave
+	// nothing behind.
+	let out_dir = dir.path().join("got");
+	std::fs::create_dir(&out_dir).unwrap();
+	let out = out_dir.join("out.bin");
 	get_and_compare(&validator, &key_dir, &file, &out, &data);
 
 	// A wrong key is named as such and writes nothing.
@@ -179,26 +262,87 @@ fn files_survive_miner_failures_audits_and_repair() {
 		file_cmd(&validator, &key_dir, &["get", &missing, "-o", out.to_str().unwrap()]);
 	assert!(!ok && stderr.contains("no such file"), "{stderr}");
 
+	// An account that holds nothing cannot pay: named as such, and nothing is declared (no
+	// transaction, no file, no key kept).
+	let no_funds = address_of("//NoFunds");
+	let keys_before = std::fs::read_dir(&key_dir).unwrap().count();
+	let (ok, _, stderr) =
+		file_cmd(&validator, &key_dir, &["put", source.to_str().unwrap(), "--suri", "//NoFunds"]);
+	assert!(!ok && stderr.contains("insufficient balance"), "{stderr}");
+	assert_eq!(validator.rpc("system_accountNextIndex", json!([no_funds])), json!(0));
+	let (_, _, listed) = file_cmd(&validator, &key_dir, &["ls", "--owner", &no_funds]);
+	assert!(listed.contains("0 file(s) owned by"), "{listed}");
+	assert_eq!(std::fs::read_dir(&key_dir).unwrap().count(), keys_before);
+
+	// A miner takes only what the chain assigned to it: a well-formed fragment pushed by
+	// anyone else is refused as unauthorized, and nothing of it is stored.
+	let ferdie_address = address_of("//Ferdie");
+	let ferdie_before = stored_fragments(&validator);
+	let (root, answer) = push_unassigned(&validator, &key_dir, &ferdie_address);
+	match answer {
+		Err(TransferError::Rejected { code: ErrorCode::Unauthorized, message }) => {
+			assert!(message.contains("not assigned"), "{message}")
+		}
+		other => panic!("an unassigned fragment was not refused as unauthorized: {other:?}"),
+	}
+	let hex: String = root.iter().map(|b| format!("{b:02x}")).collect();
+	assert!(!store_dir(&validator).join("fragments").join(&hex[..2]).join(&hex).exists());
+	assert!(!store_dir(&validator).join("partial").join(format!("{hex}.part")).exists());
+	assert_eq!(stored_fragments(&validator), ferdie_before);
+
+	// Honest miners answer their audits in time and pass them.
+	let charlie_address = address_of("//Charlie");
+	let dave_address = address_of("//Dave");
+	let eve_address = address_of("//Eve");
+	wait_passed_audits(
+		&validator,
+		&key_dir,
+		&[
+			("Ferdie", &ferdie_address),
+			("Charlie", &charlie_address),
+			("Dave", &dave_address),
+			("Eve", &eve_address),
+		],
+	);
+
 	// 2. Two miners down: every segment still has two fragments.
+	let charlie_before = stored_fragments(&charlie);
+	let dave_before = stored_fragments(&dave);
+	assert!(!charlie_before.is_empty() && !dave_before.is_empty());
 	charlie.kill();
 	dave.kill();
 	get_and_compare(&validator, &key_dir, &file, &out, &data);
 
-	// 3. They restart on their stores; with Eve down too, each segment needs one of them.
+	// 3. With Eve down too, Ferdie alone holds one fragment of each segment: the get fails,
+	//    naming the cause, and leaves no output (nor a partial one) behind.
+	eve.kill();
+	let _ = std::fs::remove_file(&out);
+	let (ok, _, stderr) =
+		file_cmd(&validator, &key_dir, &["get", &file, "-o", out.to_str().unwrap()]);
+	assert!(!ok && stderr.contains("not enough miners reachable"), "{stderr}");
+	let left: Vec<_> = std::fs::read_dir(&out_dir).unwrap().flatten().map(|e| e.path()).collect();
+	assert!(left.is_empty(), "a failed get left {left:?}");
+
+	// Charlie and Dave restart on their stores (Eve stays down): each segment needs one of
+	// them now. A restarted miner listens on a new port and updates its record on chain; it
+	// does not register again, and its store holds what it held.
 	charlie.restart();
 	dave.restart();
-	// A restarted miner listens on a new port and updates its addresses on chain.
 	for node in [&charlie, &dave] {
 		wait_log(node, "updated the network record of storage miner", 1, Duration::from_secs(120));
 	}
-	eve.kill();
 	get_and_compare(&validator, &key_dir, &file, &out, &data);
+	for (node, before) in [(&charlie, &charlie_before), (&dave, &dave_before)] {
+		assert_eq!(&stored_fragments(node), before, "{} lost or gained fragments", node.name);
+		// The log is appended to across restarts: one registration over the process's life.
+		let registrations = node.log().matches("registered as storage miner").count();
+		assert_eq!(registrations, 1, "{} registered {registrations}×", node.name);
+	}
 	eve.restart();
 	wait_log(&eve, "updated the network record of storage miner", 1, Duration::from_secs(120));
 
 	// 4. Eve loses every fragment: her next audit fails, then she is punished, and her
 	//    fragments are rebuilt on the others.
-	let eve_address = address_of("//Eve");
 	let lost = stored_fragments(&eve);
 	assert!(!lost.is_empty());
 	for path in &lost {
@@ -215,14 +359,15 @@ fn files_survive_miner_failures_audits_and_repair() {
 		let status = file_ok(&validator, &key_dir, &["status", &file]);
 		(!status.contains(&eve_line) && status.contains("(0 unconfirmed, 0 lost)")).then_some(())
 	});
+	// Ferdie, never down, has failed none of the rounds so far.
+	assert_eq!(audit_count(&validator, &key_dir, &ferdie_address, "failed"), Some(0));
 	eve.kill();
 	get_and_compare(&validator, &key_dir, &file, &out, &data);
 
 	// 5. Dave leaves: the chain moves his fragments, rebuilt by the other miners (Eve is back,
-	//    with an empty store), before he goes away.
+	//    with an empty store), before he goes away. Her second restart: a second update.
 	eve.restart();
-	wait_log(&eve, "updated the network record of storage miner", 1, Duration::from_secs(120));
-	let dave_address = address_of("//Dave");
+	wait_log(&eve, "updated the network record of storage miner", 2, Duration::from_secs(120));
 	let stdout = file_ok(&validator, &key_dir, &["miner-exit", "--suri", "//Dave"]);
 	assert!(stdout.contains("exit started"), "{stdout}");
 	let record = file_ok(&validator, &key_dir, &["miner", &dave_address]);

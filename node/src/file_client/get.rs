@@ -2,15 +2,16 @@
 
 use super::{mib_per_s, network_client, progress_bar, FileError};
 use crate::{
-	chain_api::Placement,
+	chain_api::{checked_layout, File, Placement, MAX_LISTED},
 	chain_client::ChainClient,
-	storage_net::{fetch_segment, MinerDirectory},
+	storage_net::{fetch_segment, parse_multiaddr, MinerDirectory},
 };
 use cess_primitives::{
 	codec::{decode_to_writer, CodecError, FileKey},
-	FileHash, FileManifest, SegmentManifest,
+	FileHash, FileLayout, FileManifest, SegmentManifest,
 };
-use cess_runtime::AccountId;
+use cess_runtime::{AccountId, Runtime};
+use frame_support::traits::Get;
 use pallet_file_bank::{FileState, FragmentStatus};
 use std::{collections::BTreeMap, io::BufWriter, path::Path, sync::Arc, time::Instant};
 
@@ -29,15 +30,23 @@ pub async fn get(
 	if let FileState::Removing { .. } = view.state {
 		return Err(FileError::Other(format!("{file} is being deleted")));
 	}
-	let layout = view.layout;
+	let layout = checked_view(file, &view)?;
+	let shards = layout.total_shards();
 	let placement = chain.placement(file, 0, view.fragments).await?;
-	let shards = layout.total_shards() as usize;
-	if placement.len() != view.fragments as usize
-		|| placement.len() != view.segments as usize * shards
-	{
+	if placement.len() != view.fragments as usize {
 		return Err(FileError::Other(format!("the chain's placement of {file} is incomplete")));
 	}
-	let segments: Vec<Vec<Placement>> = placement.chunks(shards).map(|c| c.to_vec()).collect();
+	// Each entry where the decoder will look for it: fragment `i` is shard `i % shards` of
+	// segment `i / shards` (the hashes are checked through the file hash below; `shards > 0`
+	// in a checked layout).
+	let in_order = (0u32..).zip(&placement).all(|(index, entry)| {
+		entry.index == index && entry.segment == index / shards && entry.shard == index % shards
+	});
+	if !in_order {
+		return Err(FileError::Other(format!("the chain's placement of {file} is out of order")));
+	}
+	let segments: Vec<Vec<Placement>> =
+		placement.chunks(shards as usize).map(|c| c.to_vec()).collect();
 	let manifest = FileManifest::new(
 		layout,
 		view.size,
@@ -70,7 +79,7 @@ pub async fn get(
 			}
 		})
 	};
-	let partial = output.with_extension("part");
+	let partial = partial_path(output);
 	let decoded = {
 		let (manifest, key, partial, bar) =
 			(manifest.clone(), key.clone(), partial.clone(), bar.clone());
@@ -93,7 +102,9 @@ pub async fn get(
 			Ok(())
 		})
 		.await
-		.map_err(|e| FileError::Other(e.to_string()))?
+		.unwrap_or_else(|e| {
+			Err(CodecError::Io(std::io::Error::other(format!("the decoding task failed: {e}"))))
+		})
 	};
 	fetcher.abort();
 	bar.finish_and_clear();
@@ -117,9 +128,40 @@ pub async fn get(
 	Ok(())
 }
 
+/// The layout of a file the chain shows, after checking that the view holds together (a usable
+/// layout, `segments × shards` fragments, no more segments than a declaration may have), so
+/// that nothing below divides by zero or walks a placement without end.
+fn checked_view(file: FileHash, view: &File) -> Result<FileLayout, FileError> {
+	let layout = checked_layout(view.layout).map_err(|_| {
+		FileError::Other(format!(
+			"the chain shows {file} with an unusable layout {:?}",
+			view.layout
+		))
+	})?;
+	let max_segments: u32 = <Runtime as pallet_file_bank::Config>::MaxSegments::get();
+	let shards = layout.total_shards();
+	if view.segments > max_segments
+		|| u64::from(view.fragments) != u64::from(view.segments) * u64::from(shards)
+	{
+		return Err(FileError::Other(format!(
+			"the chain shows {file} with {} fragments in {} segments of {shards}",
+			view.fragments, view.segments
+		)));
+	}
+	Ok(layout)
+}
+
+/// Where `get` writes `output` until it is complete: `<output>.part` beside it.
+fn partial_path(output: &Path) -> std::path::PathBuf {
+	let mut name = output.file_name().map(|n| n.to_os_string()).unwrap_or_else(|| "file".into());
+	name.push(".part");
+	output.with_file_name(name)
+}
+
 /// Runs `file status`.
 pub async fn status(chain: &ChainClient, file: FileHash) -> Result<(), FileError> {
 	let view = chain.file(file).await?.ok_or(FileError::NoSuchFile(file))?;
+	checked_view(file, &view)?;
 	println!("file: {file}");
 	println!("state: {:?}", view.state);
 	println!("size: {} bytes", view.size);
@@ -157,9 +199,19 @@ pub async fn status(chain: &ChainClient, file: FileHash) -> Result<(), FileError
 /// Runs `file ls`.
 pub async fn list(chain: &ChainClient, owner: &AccountId) -> Result<(), FileError> {
 	let mut after = None;
-	let mut count = 0;
+	let mut count = 0usize;
 	loop {
 		let page = chain.owned_files(owner, after, 256).await?;
+		// Each page starts past the one before; a node that answers otherwise (the same page
+		// again, pages without end) is stopped instead of listed forever.
+		if page.len() > 256
+			|| after.is_some_and(|after| page.iter().any(|f| f.file == after))
+			|| count.saturating_add(page.len()) > MAX_LISTED
+		{
+			return Err(FileError::Other(format!(
+				"the node's list of {owner}'s files does not move forward"
+			)));
+		}
 		for file in &page {
 			println!(
 				"{} {:?} expires at block {} {}",
@@ -197,10 +249,33 @@ pub async fn miner(chain: &ChainClient, account: &AccountId) -> Result<(), FileE
 		if let Ok(peer_id) = cess_dht::PeerId::from_bytes(&peer.peer_id.0) {
 			println!("peer id: {peer_id}");
 		}
+		for bytes in peer.multiaddrs.iter() {
+			match parse_multiaddr(bytes) {
+				Some(address) => println!("address: {address}"),
+				None => println!(
+					"address: unreadable (0x{})",
+					sp_core::hexdisplay::HexDisplay::from(&bytes.to_vec())
+				),
+			}
+		}
 	}
 	println!(
 		"audits: passed {} failed {} strikes {} punished {} last round {:?}",
 		record.passed, record.failed, record.strikes, record.punished, record.last_round
 	);
 	Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+	use super::partial_path;
+	use std::path::Path;
+
+	#[test]
+	fn the_partial_file_sits_beside_the_output_under_another_name() {
+		assert_eq!(partial_path(Path::new("/tmp/out.bin")), Path::new("/tmp/out.bin.part"));
+		assert_eq!(partial_path(Path::new("photo")), Path::new("photo.part"));
+		// An output that itself ends in .part is not its own partial file.
+		assert_eq!(partial_path(Path::new("a.part")), Path::new("a.part.part"));
+	}
 }

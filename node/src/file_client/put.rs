@@ -97,7 +97,10 @@ pub async fn put(
 
 	declare(chain, signer, &manifest, path, &options).await?;
 	let declared = Instant::now();
-	let fragments = manifest.segments.len() as u32 * layout.total_shards();
+	let fragments = u32::try_from(manifest.segments.len())
+		.ok()
+		.and_then(|segments| segments.checked_mul(layout.total_shards()))
+		.ok_or_else(|| FileError::Other("more fragments than the chain can index".into()))?;
 	let placement = chain.placement(file, 0, fragments).await?;
 	let miners = placement.iter().map(|p| &p.miner).collect::<std::collections::BTreeSet<_>>();
 	eprintln!(
@@ -200,15 +203,15 @@ async fn push(
 	let layout = manifest.layout;
 	let dht = network_client(layout)?;
 	let directory = MinerDirectory::default();
-	let total = manifest.segments.len() as u64
-		* u64::from(layout.total_shards())
-		* u64::from(layout.fragment_size());
+	let total = (manifest.segments.len() as u64)
+		.saturating_mul(u64::from(layout.total_shards()))
+		.saturating_mul(u64::from(layout.fragment_size()));
 	let bar = progress_bar(total, "uploading");
 
 	// The encoder runs on a blocking thread and hands fragments over a channel two segments
 	// deep, so encoding overlaps the transfers and memory stays bounded.
-	let (sender, mut receiver) =
-		tokio::sync::mpsc::channel::<Outgoing>(2 * layout.total_shards() as usize);
+	let depth = (layout.total_shards() as usize).saturating_mul(2).max(1);
+	let (sender, mut receiver) = tokio::sync::mpsc::channel::<Outgoing>(depth);
 	let encoder = {
 		let (path, key, expected) = (path.to_path_buf(), key.clone(), manifest.hash);
 		tokio::task::spawn_blocking(move || -> Result<FileHash, CodecError> {
@@ -219,7 +222,11 @@ async fn push(
 				&path,
 				|segment| {
 					for (shard, root, bytes) in segment.fragments() {
-						let index = segment.index() as u32 * shards + shard;
+						let index = u32::try_from(segment.index())
+							.ok()
+							.and_then(|segment| segment.checked_mul(shards))
+							.and_then(|first| first.checked_add(shard))
+							.ok_or("a fragment index past u32::MAX")?;
 						let outgoing =
 							Outgoing { index, root, bytes: Bytes::copy_from_slice(bytes) };
 						sender.blocking_send(outgoing).map_err(|_| "upload stopped")?;

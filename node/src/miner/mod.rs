@@ -14,7 +14,9 @@
 //!   segment fetched from the miners that hold them, checked against its root, stored and
 //!   confirmed;
 //! - **audits**: every open challenge is answered with Merkle proofs of the challenged leaves
-//!   (`Audit::submit_proof`) within its window;
+//!   (`Audit::submit_proof`) within its window, by a task of its own ([`auditor`]) so that an
+//!   answer never waits behind repairs or confirmations; the two share the account's nonces
+//!   ([`submitter`]);
 //! - **clean-up**: fragments the chain no longer places here (deleted or expired files,
 //!   cancelled deals) are removed after a grace period.
 //!
@@ -32,8 +34,10 @@
 //! - The **network key** (ed25519, the PeerId) lives in `<miner dir>/network_key` and is created
 //!   on first start.
 
+mod auditor;
 mod keys;
 pub mod policy;
+mod submitter;
 mod worker;
 
 use cess_dht::Multiaddr;

@@ -1,17 +1,20 @@
 //! The storage miner's worker: at every new block it reconciles the fragment store with the
-//! chain (registration, confirmations, repairs, audit answers, clean-up).
+//! chain (registration, confirmations, repairs, clean-up). Audit challenges are answered by the
+//! [`Auditor`], a task of its own started beside it.
 
-use super::{keys, policy::Assigned, policy::ChainPolicy, MinerConfig};
+use super::{
+	auditor::Auditor, keys, policy::Assigned, policy::ChainPolicy, submitter::Submitter,
+	MinerConfig,
+};
 use crate::{
-	chain_api::{Assignment, Challenge},
+	chain_api::Assignment,
 	chain_client::{ChainClient, ChainError, TxSigner, WaitFor},
 	fragment_verifier::MerkleRootVerifier,
 	storage_net::{fetch_segment, MinerDirectory},
 };
 use cess_dht::{DiskStore, Event, FragmentRoot, FragmentStore, KademliaMode, Keypair, Multiaddr};
 use cess_primitives::{
-	codec::rebuild_fragments, proof::prove_fragment, FileHash, FileLayout, FragmentHash,
-	SegmentManifest,
+	codec::rebuild_fragments, FileHash, FileLayout, FragmentHash, SegmentManifest,
 };
 use cess_runtime::{AccountId, RuntimeCall};
 use pallet_file_bank::{AssignmentKind, FragmentIndex};
@@ -46,14 +49,22 @@ pub async fn run(
 	registry: Option<substrate_prometheus_endpoint::Registry>,
 ) {
 	match Worker::start(config, signer, network_key, registry).await {
-		Ok((worker, events)) => worker.run(events).await,
+		Ok((worker, auditor, events)) => {
+			let mut auditor = tokio::spawn(auditor.run());
+			tokio::select! {
+				_ = worker.run(events) => {}
+				_ = &mut auditor => log::error!(target: LOG, "the storage miner's auditor stopped"),
+			}
+			auditor.abort();
+		}
 		Err(e) => log::error!(target: LOG, "the storage miner cannot start: {e}"),
 	}
 }
 
 struct Worker {
 	chain: Arc<ChainClient>,
-	signer: Arc<dyn TxSigner>,
+	/// The miner account's transactions (shared with the auditor).
+	submitter: Arc<Submitter>,
 	me: AccountId,
 	network_key: Keypair,
 	space: u64,
@@ -67,8 +78,6 @@ struct Worker {
 	last_block: u32,
 	/// Next block at which the registration is checked.
 	registration_due: u32,
-	/// Audit round last answered (or given up on).
-	answered_round: Option<u32>,
 	/// Confirmations sent and not yet seen on chain, with the block they were sent at.
 	sent: HashMap<(FileHash, FragmentIndex), u32>,
 	/// Repairs that failed, with the block of the failure (retried after `RESEND_AFTER`).
@@ -86,7 +95,7 @@ impl Worker {
 		signer: Arc<dyn TxSigner>,
 		network_key: Keypair,
 		registry: Option<substrate_prometheus_endpoint::Registry>,
-	) -> Result<(Self, tokio::sync::mpsc::Receiver<Event>), String> {
+	) -> Result<(Self, Auditor, tokio::sync::mpsc::Receiver<Event>), String> {
 		// The node's RPC server starts with the node: wait for it.
 		let chain = loop {
 			match ChainClient::connect(&config.rpc_url).await {
@@ -107,6 +116,8 @@ impl Worker {
 				.map_err(|e| format!("cannot open the fragment store: {e}"))?,
 		);
 		let me = signer.account();
+		let submitter = Arc::new(Submitter::new(chain.clone(), signer));
+		let auditor = Auditor::new(chain.clone(), submitter.clone(), me.clone(), store.clone());
 		let assigned = Arc::new(Assigned::default());
 		let policy = Arc::new(ChainPolicy::new(
 			assigned.clone(),
@@ -149,7 +160,7 @@ impl Worker {
 		Ok((
 			Self {
 				chain,
-				signer,
+				submitter,
 				me,
 				network_key,
 				space: config.params.miner_space,
@@ -161,13 +172,13 @@ impl Worker {
 				directory: MinerDirectory::default(),
 				last_block: 0,
 				registration_due: 0,
-				answered_round: None,
 				sent: HashMap::new(),
 				failed_repairs: HashMap::new(),
 				unplaced: HashSet::new(),
 				next_cleanup: 0,
 				seen_record: false,
 			},
+			auditor,
 			events,
 		))
 	}
@@ -209,21 +220,14 @@ impl Worker {
 	}
 
 	async fn step(&mut self, best: u32) -> Result<(), ChainError> {
-		if best >= self.registration_due {
-			if self.ensure_registered().await? {
-				self.registration_due = best + REGISTRATION_CHECK;
-			}
-		}
-		if let Some(challenge) = self.chain.challenge(&self.me).await? {
-			if self.answered_round != Some(challenge.round) {
-				self.answer(challenge).await;
-			}
+		if best >= self.registration_due && self.ensure_registered().await? {
+			self.registration_due = best.saturating_add(REGISTRATION_CHECK);
 		}
 		let assignments = self.chain.miner_assignments(&self.me).await?;
 		self.assigned.replace(&assignments);
 		self.confirm(best, &assignments).await;
 		if best >= self.next_cleanup {
-			self.next_cleanup = best + CLEANUP_EVERY;
+			self.next_cleanup = best.saturating_add(CLEANUP_EVERY);
 			self.clean_up(&assignments).await?;
 		}
 		Ok(())
@@ -276,7 +280,7 @@ impl Worker {
 				})
 			}
 		};
-		match self.chain.submit(call, &*self.signer, WaitFor::InBlock, TX_TIMEOUT).await {
+		match self.submitter.submit(call, WaitFor::InBlock, TX_TIMEOUT).await {
 			Ok(_) => {
 				log::info!(target: LOG, "{done} {} on chain", self.me);
 				Ok(true)
@@ -284,64 +288,6 @@ impl Worker {
 			Err(e) => {
 				log::warn!(target: LOG, "storage miner registration failed: {e}");
 				Ok(false)
-			}
-		}
-	}
-
-	/// Proves the challenged fragments and submits the proof. A fragment that is gone cannot
-	/// be proven: the round is given up (the chain records it as missed).
-	async fn answer(&mut self, challenge: Challenge) {
-		let mut proofs = Vec::with_capacity(challenge.fragments.len());
-		for fragment in &challenge.fragments {
-			let bytes = match self.store.read(&fragment.hash.0) {
-				Ok(Some(bytes)) => bytes,
-				Ok(None) => {
-					log::error!(
-						target: LOG,
-						"audit round {}: fragment {} of file {} is missing here; the round cannot be answered",
-						challenge.round, fragment.index, fragment.file
-					);
-					self.answered_round = Some(challenge.round);
-					return;
-				}
-				Err(e) => {
-					log::warn!(target: LOG, "audit round {}: cannot read a fragment: {e}", challenge.round);
-					return;
-				}
-			};
-			match prove_fragment(&challenge.layout, &challenge.challenge, &fragment.hash, &bytes) {
-				Ok(proof) => proofs.push(proof),
-				Err(e) => {
-					log::error!(target: LOG, "audit round {}: {e}", challenge.round);
-					self.answered_round = Some(challenge.round);
-					return;
-				}
-			}
-		}
-		let round = challenge.round;
-		let call = RuntimeCall::Audit(pallet_audit::Call::submit_proof {
-			round,
-			response: BoundedVec::truncate_from(proofs),
-		});
-		match self.chain.submit(call, &*self.signer, WaitFor::InBlock, TX_TIMEOUT).await {
-			Ok(outcome) => {
-				self.answered_round = Some(round);
-				let accepted = outcome.events.iter().any(|e| {
-					matches!(
-						e,
-						cess_runtime::RuntimeEvent::Audit(
-							pallet_audit::Event::ProofAccepted { .. }
-						)
-					)
-				});
-				if accepted {
-					log::info!(target: LOG, "✅ audit round {round}: proof of {} fragments accepted", challenge.fragments.len());
-				} else {
-					log::error!(target: LOG, "audit round {round}: proof rejected: {:?}", outcome.events);
-				}
-			}
-			Err(e) => {
-				log::warn!(target: LOG, "audit round {round}: submitting the proof failed: {e}")
 			}
 		}
 	}
@@ -355,7 +301,7 @@ impl Worker {
 		let mut ready: BTreeMap<FileHash, Vec<(FragmentIndex, FragmentHash)>> = BTreeMap::new();
 		for assignment in assignments {
 			let key = (assignment.file, assignment.index);
-			if self.sent.get(&key).is_some_and(|&at| best < at + RESEND_AFTER) {
+			if self.sent.get(&key).is_some_and(|&at| best < at.saturating_add(RESEND_AFTER)) {
 				continue;
 			}
 			let held = self.store.contains(&assignment.hash.0).unwrap_or(false);
@@ -363,7 +309,11 @@ impl Worker {
 				(true, _) => true,
 				(false, AssignmentKind::Upload) => false,
 				(false, AssignmentKind::Repair) => {
-					if self.failed_repairs.get(&key).is_some_and(|&at| best < at + RESEND_AFTER) {
+					if self
+						.failed_repairs
+						.get(&key)
+						.is_some_and(|&at| best < at.saturating_add(RESEND_AFTER))
+					{
 						continue;
 					}
 					match self.repair(assignment).await {
@@ -402,34 +352,17 @@ impl Worker {
 		self.submit_all(calls).await;
 	}
 
-	/// Signs the calls with consecutive nonces, submits them together and waits for them.
+	/// Submits the confirmations together (consecutive nonces) and waits for them.
 	async fn submit_all(&self, calls: Vec<(FileHash, usize, RuntimeCall)>) {
-		let nonce = match self.chain.next_nonce(&self.me).await {
-			Ok(nonce) => nonce,
-			Err(e) => return log::warn!(target: LOG, "cannot read the miner's nonce: {e}"),
+		let (labels, calls): (Vec<_>, Vec<_>) =
+			calls.into_iter().map(|(file, count, call)| ((file, count), call)).unzip();
+		let results = match self.submitter.submit_all(calls, WaitFor::InBlock, TX_TIMEOUT).await {
+			Ok(results) => results,
+			Err(e) => return log::warn!(target: LOG, "cannot submit the confirmations: {e}"),
 		};
-		let mut pending = Vec::new();
-		for (i, (file, count, call)) in calls.into_iter().enumerate() {
-			match self.chain.sign(call, &*self.signer, Some(nonce + i as u32)).await {
-				Ok(xt) => pending.push(async move {
-					(
-						file,
-						count,
-						self.chain.submit_extrinsic(xt, WaitFor::InBlock, TX_TIMEOUT).await,
-					)
-				}),
-				Err(e) => {
-					log::warn!(target: LOG, "cannot sign a confirmation: {e}");
-					break;
-				}
-			}
-		}
-		for (file, count, result) in futures::future::join_all(pending).await {
+		for ((file, count), result) in labels.into_iter().zip(results) {
 			match result {
 				Ok(_) => log::info!(target: LOG, "confirmed {count} fragment(s) of file {file}"),
-				Err(ChainError::Dispatch(e)) => {
-					log::warn!(target: LOG, "confirming fragments of file {file}: {e}")
-				}
 				Err(e) => log::warn!(target: LOG, "confirming fragments of file {file}: {e}"),
 			}
 		}
@@ -438,19 +371,24 @@ impl Worker {
 	/// Rebuilds an assigned fragment from `data_shards` others of its segment (local ones
 	/// first, then the fastest miners), checks it against its root and stores it.
 	async fn repair(&self, assignment: &Assignment) -> Result<(), String> {
-		let shards = self.layout.total_shards();
-		let segment = assignment.index / shards;
-		let first = segment * shards;
-		let entries = self
-			.chain
-			.placement(assignment.file, first, first + shards)
-			.await
-			.map_err(|e| e.to_string())?;
-		if entries.len() != shards as usize {
+		let layout = self.layout;
+		let (segment, shard, first, end) = segment_range(&layout, assignment.index)?;
+		let entries =
+			self.chain.placement(assignment.file, first, end).await.map_err(|e| e.to_string())?;
+		let shards = layout.total_shards();
+		let consistent = entries.len() == shards as usize
+			&& (first..end).zip(&entries).all(|(index, entry)| {
+				entry.index == index && entry.segment == segment && entry.shard == index - first
+			});
+		if !consistent {
 			return Err(format!(
-				"the chain lists {} of the segment's {shards} fragments",
-				entries.len()
+				"the chain's placement of segment {segment} is not its {shards} fragments in order"
 			));
+		}
+		if entries.iter().find(|e| e.index == assignment.index).map(|e| e.hash)
+			!= Some(assignment.hash)
+		{
+			return Err("the chain's placement does not list the assigned fragment".into());
 		}
 		let manifest = SegmentManifest::new(entries.iter().map(|e| e.hash).collect());
 		let mut available = Vec::new();
@@ -462,7 +400,7 @@ impl Worker {
 				_ => {}
 			}
 		}
-		let needed = (self.layout.data_shards as usize).saturating_sub(available.len());
+		let needed = (layout.data_shards as usize).saturating_sub(available.len());
 		if needed > 0 {
 			let fetched =
 				fetch_segment(&self.dht, &self.chain, &self.directory, &remote, needed, None)
@@ -470,10 +408,13 @@ impl Worker {
 					.map_err(|e| e.to_string())?;
 			available.extend(fetched);
 		}
-		let shard = assignment.index % shards;
-		let rebuilt =
-			rebuild_fragments(&self.layout, u64::from(segment), &manifest, &available, &[shard])
-				.map_err(|e| e.to_string())?;
+		// Decoding a segment is blocking work.
+		let rebuilt = tokio::task::spawn_blocking(move || {
+			rebuild_fragments(&layout, u64::from(segment), &manifest, &available, &[shard])
+				.map_err(|e| e.to_string())
+		})
+		.await
+		.map_err(|e| format!("the rebuilding task failed: {e}"))??;
 		let bytes = rebuilt.into_iter().next().ok_or("nothing rebuilt")?;
 		self.store.put(&assignment.hash.0, &bytes).map_err(|e| e.to_string())?;
 		log::info!(target: LOG, "🔧 rebuilt fragment {} of file {}", assignment.index, assignment.file);
@@ -508,5 +449,44 @@ impl Worker {
 		}
 		self.unplaced = unplaced;
 		Ok(())
+	}
+}
+
+/// Segment of fragment `index`, its shard in the segment, and the segment's fragment indices
+/// `first..end`; an error (not a panic) for a layout without shards or an index whose segment
+/// ends past `u32::MAX`.
+fn segment_range(layout: &FileLayout, index: u32) -> Result<(u32, u32, u32, u32), String> {
+	let shards = layout.total_shards();
+	let (Some(segment), Some(shard)) = (index.checked_div(shards), index.checked_rem(shards))
+	else {
+		return Err("the chain's layout has no shards".into());
+	};
+	// `segment * shards <= index`, so only the end can overflow.
+	let first = segment * shards;
+	let end = first
+		.checked_add(shards)
+		.ok_or_else(|| format!("fragment index {index} is out of range"))?;
+	Ok((segment, shard, first, end))
+}
+
+#[cfg(test)]
+mod tests {
+	use super::segment_range;
+	use cess_primitives::FileLayout;
+
+	#[test]
+	fn segment_ranges_never_divide_by_zero_or_overflow() {
+		let layout =
+			FileLayout { segment_size: 1 << 24, data_shards: 2, parity_shards: 2, leaf_size: 256 };
+		assert_eq!(segment_range(&layout, 0), Ok((0, 0, 0, 4)));
+		assert_eq!(segment_range(&layout, 6), Ok((1, 2, 4, 8)));
+		assert_eq!(
+			segment_range(&layout, u32::MAX - 4),
+			Ok((1_073_741_822, 3, u32::MAX - 7, u32::MAX - 3))
+		);
+		// The last segment of the index space ends past u32::MAX: 4 × 1 073 741 823 + 4.
+		assert!(segment_range(&layout, u32::MAX).is_err());
+		let empty = FileLayout { data_shards: 0, parity_shards: 0, ..layout };
+		assert!(segment_range(&empty, 5).is_err());
 	}
 }

@@ -169,7 +169,11 @@ impl<AccountId, Balance, BlockNumber> MinerInfo<AccountId, Balance, BlockNumber>
 pub struct PeerInfo<Multiaddrs> {
 	/// The libp2p PeerId, bound by a signature of its key.
 	pub peer_id: PeerId,
-	/// Multiaddresses in their binary form (`Multiaddr::to_vec`).
+	/// Multiaddresses, each in its binary form (`Multiaddr::to_vec`, what `cess-node
+	/// --storage-miner` registers) or as UTF-8 text (`/ip4/203.0.113.7/tcp/15001`, what a
+	/// person types into polkadot.js). The chain stores the bytes as given (only an empty
+	/// address is refused); the node reads both forms, binary first (no binary multiaddress
+	/// starts with `/`).
 	pub multiaddrs: Multiaddrs,
 }
 
