@@ -139,17 +139,20 @@ impl<T: Config> Pallet<T> {
 			),
 			None => MinerAssignments::<T>::iter_key_prefix(miner),
 		};
-		keys.take(limit.min(MAX_PAGE) as usize)
-			.filter_map(|(file, index)| {
-				let info = Fragments::<T>::get(file, index)?;
-				match info.status {
-					FragmentStatus::Pending { deadline, kind, .. } => {
-						Some(AssignmentView { file, index, hash: info.hash, deadline, kind })
-					}
-					_ => None,
+		// Filter before cutting the page: a page shorter than `limit` must mean the end of the
+		// list to a caller that pages on (the index holds only pending fragments, so the
+		// filter skips nothing unless that invariant broke).
+		keys.filter_map(|(file, index)| {
+			let info = Fragments::<T>::get(file, index)?;
+			match info.status {
+				FragmentStatus::Pending { deadline, kind, .. } => {
+					Some(AssignmentView { file, index, hash: info.hash, deadline, kind })
 				}
-			})
-			.collect()
+				_ => None,
+			}
+		})
+		.take(limit.min(MAX_PAGE) as usize)
+		.collect()
 	}
 
 	/// Up to `limit` (at most [`MAX_PAGE`]) files an account owns, after `start_after` (in the
