@@ -132,10 +132,17 @@ mod benchmarks {
 	use super::*;
 
 	/// A new file of `s` segments, every fragment on a distinct miner of its segment.
+	///
+	/// The pool holds two miners per fragment of the file, so that every segment's sampling
+	/// mostly meets miners no earlier segment read: with a small pool, the first segment would
+	/// bring every miner into the overlay and the later segments' reads would be free, which
+	/// undercharges a declaration on a chain with many miners. Every miner's free space is
+	/// exactly a power of two, so the sampler accepts a drawn miner only half the time — the
+	/// least likely acceptance a miner can have — and about two attempts are spent per miner.
 	#[benchmark]
 	fn upload_declaration(s: Linear<1, { T::MaxSegments::get() }>) {
 		let shards = set_up_layout::<T>().total_shards();
-		miners::<T>(shards.saturating_mul(2));
+		miners::<T>(shards.saturating_mul(2).saturating_mul(s));
 		let caller = funded::<T>("caller", 0, s);
 		let (file, roots, size) = declaration::<T>(0, s);
 		let name = FileNameOf::<T>::truncate_from(vec![b'n'; T::MaxNameLen::get() as usize]);
