@@ -20,6 +20,9 @@ use sp_core::{sr25519, Pair};
 use sp_runtime::{generic::Era, DispatchError};
 use std::time::Duration;
 
+/// Blocks a transaction signed by [`ChainClient::sign`] stays valid for.
+pub const MORTAL_PERIOD: u32 = 256;
+
 /// Errors of [`ChainClient`].
 #[derive(Debug, thiserror::Error)]
 pub enum ChainError {
@@ -207,12 +210,32 @@ impl ChainClient {
 		Ok((header.hash(), header.number))
 	}
 
+	/// The block a transaction's mortality counts from: the finalized head, unless finality
+	/// lags the best block by more than half the mortal period (then the best block, so that
+	/// the transaction does not expire almost at once).
+	///
+	/// Counting from the best block would tie the signature to a block that a reorg can drop
+	/// (BABE forks are routine with several validators): the era's birth hash would then be
+	/// unknown on the new best chain and the pool reports the transaction invalid.
+	async fn era_birth(&self) -> Result<(Hash, u32), ChainError> {
+		let (best_hash, best_number) = self.best().await?;
+		let finalized: Hash = self.rpc.request("chain_getFinalizedHead", rpc_params![]).await?;
+		let header: Option<cess_runtime::Header> =
+			self.rpc.request("chain_getHeader", rpc_params![finalized]).await?;
+		match header {
+			Some(header) if best_number.saturating_sub(header.number) <= MORTAL_PERIOD / 2 =>
+				Ok((finalized, header.number)),
+			_ => Ok((best_hash, best_number)),
+		}
+	}
+
 	/// The next nonce of `who`, counting its transactions in the pool.
 	pub async fn next_nonce(&self, who: &AccountId) -> Result<Nonce, ChainError> {
 		Ok(self.rpc.request("system_accountNextIndex", rpc_params![who.to_string()]).await?)
 	}
 
-	/// Signs `call` with `signer` (mortal for 256 blocks, no tip) and encodes it.
+	/// Signs `call` with `signer` (mortal for [`MORTAL_PERIOD`] blocks from [`Self::era_birth`],
+	/// no tip) and encodes it.
 	pub async fn sign(
 		&self,
 		call: RuntimeCall,
@@ -224,8 +247,8 @@ impl ChainClient {
 			Some(n) => n,
 			None => self.next_nonce(&who).await?,
 		};
-		let (best_hash, best_number) = self.best().await?;
-		let era = Era::mortal(256, best_number as u64);
+		let (birth_hash, birth_number) = self.era_birth().await?;
+		let era = Era::mortal(u64::from(MORTAL_PERIOD), u64::from(birth_number));
 		let tx_ext: TxExtension = (
 			frame_system::AuthorizeCall::<Runtime>::new(),
 			frame_system::CheckNonZeroSender::<Runtime>::new(),
@@ -246,7 +269,7 @@ impl ChainClient {
 			VERSION.spec_version,
 			VERSION.transaction_version,
 			self.genesis,
-			best_hash,
+			birth_hash,
 			(),
 			(),
 			(),
