@@ -223,8 +223,9 @@ impl ChainClient {
 		let header: Option<cess_runtime::Header> =
 			self.rpc.request("chain_getHeader", rpc_params![finalized]).await?;
 		match header {
-			Some(header) if best_number.saturating_sub(header.number) <= MORTAL_PERIOD / 2 =>
-				Ok((finalized, header.number)),
+			Some(header) if best_number.saturating_sub(header.number) <= MORTAL_PERIOD / 2 => {
+				Ok((finalized, header.number))
+			}
 			_ => Ok((best_hash, best_number)),
 		}
 	}
