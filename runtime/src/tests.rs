@@ -2,17 +2,23 @@
 //! validators and the proof data equivocation reports rely on, and fees are what the docs say.
 
 use crate::{
-	chain_params, configs, genesis_config_presets as presets, AccountId, Babe, Balances,
-	Historical, Runtime, RuntimeGenesisConfig, Session, SessionKeys, System, CESS,
-	DEV_EPOCH_DURATION_IN_SLOTS, PRODUCTION_EPOCH_DURATION_IN_SLOTS,
+	chain_params, configs, genesis_config_presets as presets, AccountId, Babe, Balances, FileBank,
+	Historical, Runtime, RuntimeEvent, RuntimeGenesisConfig, RuntimeOrigin, Session, SessionKeys,
+	Sminer, System, CESS, DEV_EPOCH_DURATION_IN_SLOTS, PRODUCTION_EPOCH_DURATION_IN_SLOTS,
+};
+use cess_primitives::{
+	codec::{encode_bytes, FileKey},
+	FileHash, FragmentHash,
 };
 use frame_support::{
 	traits::{Get, KeyOwnerProofSystem},
 	weights::{constants::ExtrinsicBaseWeight, WeightToFee as _},
 };
 use serde_json::Value;
+use sp_core::{ed25519, Pair};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 use sp_runtime::BuildStorage;
+use std::collections::BTreeMap;
 
 /// Applies a preset patch on top of the default genesis, as the node does.
 fn merge(base: &mut Value, patch: Value) {
@@ -39,6 +45,63 @@ pub(crate) fn genesis_ext(patch: Value) -> sp_io::TestExternalities {
 pub(crate) fn preset(name: &str) -> Value {
 	let bytes = presets::get_preset(&name.into()).expect("preset exists");
 	serde_json::from_slice(&bytes).unwrap()
+}
+
+/// Registers `miner` (paying `beneficiary`) with the ed25519 peer key of `seed`.
+pub(crate) fn register_miner(miner: &AccountId, beneficiary: &AccountId, seed: u8, space: u64) {
+	let peer = ed25519::Pair::from_seed(&[seed; 32]);
+	Sminer::register(
+		RuntimeOrigin::signed(miner.clone()),
+		beneficiary.clone().into(),
+		peer.public(),
+		peer.sign(&pallet_sminer::peer_binding_message(miner)),
+		vec![b"/ip4/127.0.0.1/tcp/15001".to_vec().try_into().unwrap()].try_into().unwrap(),
+		space,
+	)
+	.expect("miner registers");
+}
+
+/// Encodes and declares `data` for `owner`; returns the file hash and every fragment's bytes,
+/// keyed by the fragment's index in the file.
+pub(crate) fn declare(owner: &AccountId, data: &[u8]) -> (FileHash, BTreeMap<u32, Vec<u8>>) {
+	let layout = FileBank::layout();
+	let (manifest, segments) =
+		encode_bytes(layout, &FileKey::from_bytes([9; 32]), data).expect("codec");
+	let roots: Vec<frame_support::BoundedVec<FragmentHash, _>> =
+		manifest.segments.iter().map(|s| s.fragments.clone().try_into().unwrap()).collect();
+	FileBank::upload_declaration(
+		RuntimeOrigin::signed(owner.clone()),
+		manifest.hash,
+		roots.try_into().unwrap(),
+		manifest.size,
+		b"photo.jpg".to_vec().try_into().unwrap(),
+		1,
+	)
+	.expect("declaration accepted");
+	let shards = layout.data_shards + layout.parity_shards;
+	let mut bytes = BTreeMap::new();
+	for (s, segment) in (0u32..).zip(&segments) {
+		for (i, _, fragment) in segment.fragments() {
+			bytes.insert(s * shards as u32 + i, fragment.to_vec());
+		}
+	}
+	(manifest.hash, bytes)
+}
+
+/// The `EraClosed` event of `era`: (minted, storage fees, miners' pot, validators' pot, to the
+/// treasury).
+pub(crate) fn era_closed(era: u32) -> Option<(u128, u128, u128, u128, u128)> {
+	System::events().into_iter().find_map(|r| match r.event {
+		RuntimeEvent::Incentive(pallet_incentive::Event::EraClosed {
+			era: e,
+			minted,
+			storage_fees,
+			miners_pot,
+			validators_pot,
+			to_treasury,
+		}) if e == era => Some((minted, storage_fees, miners_pot, validators_pot, to_treasury)),
+		_ => None,
+	})
 }
 
 fn account(who: Sr25519Keyring) -> AccountId {

@@ -5,9 +5,10 @@
 #![allow(deprecated)] // `treasury.spend_local`: the call that is paid without a `payout`.
 
 use crate::{
-	configs::TreasuryAccount, governance::pallet_custom_origins::Origin as GovOrigin, AccountId,
-	Balances, BlockNumber, ConvictionVoting, Incentive, OriginCaller, Preimage, Referenda, Runtime,
-	RuntimeCall, RuntimeEvent, RuntimeOrigin, Scheduler, System, Treasury, CESS,
+	configs::TreasuryAccount, governance::pallet_custom_origins::Origin as GovOrigin,
+	tests::era_closed, AccountId, Balances, BlockNumber, ConvictionVoting, Incentive, OriginCaller,
+	Preimage, Referenda, Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin, Scheduler, System,
+	Treasury, CESS,
 };
 use frame_support::{
 	assert_noop, assert_ok,
@@ -188,22 +189,6 @@ fn a_reward_era_mints_its_issuance_and_the_treasury_takes_its_share() {
 		assert_eq!(Balances::balance(&treasury) - treasury_before, minted);
 		assert_eq!(Balances::balance(&pot), pot_before);
 	});
-}
-
-/// The `EraClosed` event of `era`: (minted, storage fees, miners' pot, validators' pot, to the
-/// treasury).
-fn era_closed(era: u32) -> Option<(u128, u128, u128, u128, u128)> {
-	System::events().into_iter().find_map(|r| match r.event {
-		RuntimeEvent::Incentive(pallet_incentive::Event::EraClosed {
-			era: e,
-			minted,
-			storage_fees,
-			miners_pot,
-			validators_pot,
-			to_treasury,
-		}) if e == era => Some((minted, storage_fees, miners_pot, validators_pot, to_treasury)),
-		_ => None,
-	})
 }
 
 #[test]

@@ -4,16 +4,12 @@
 
 use crate::{
 	configs::TreasuryAccount,
-	tests::{genesis_ext, preset},
+	tests::{declare, era_closed, genesis_ext, preset, register_miner},
 	AccountId, Audit, Authorship, Balance, Balances, BlockNumber, Executive, FileBank, Incentive,
 	R2s, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeOrigin, SignedPayload,
 	Sminer, System, TxExtension, UncheckedExtrinsic,
 };
-use cess_primitives::{
-	codec::{encode_bytes, FileKey},
-	proof::prove_fragment,
-	FileHash, FragmentHash,
-};
+use cess_primitives::{proof::prove_fragment, FragmentHash};
 use codec::Encode;
 use frame_support::traits::{
 	fungible::{Inspect, InspectFreeze},
@@ -26,7 +22,7 @@ use sp_consensus_babe::{
 	digests::{PreDigest, SecondaryPlainPreDigest},
 	BABE_ENGINE_ID,
 };
-use sp_core::{ed25519, Pair, H256};
+use sp_core::H256;
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{generic::Era, Digest, DigestItem};
 use std::collections::BTreeMap;
@@ -37,22 +33,6 @@ fn ext() -> sp_io::TestExternalities {
 
 fn who(k: Sr25519Keyring) -> AccountId {
 	k.to_account_id()
-}
-
-/// The `EraClosed` event of `era`: (minted, storage fees, miners' pot, validators' pot, to the
-/// treasury).
-fn era_closed(era: u32) -> Option<(Balance, Balance, Balance, Balance, Balance)> {
-	System::events().into_iter().find_map(|r| match r.event {
-		RuntimeEvent::Incentive(pallet_incentive::Event::EraClosed {
-			era: e,
-			minted,
-			storage_fees,
-			miners_pot,
-			validators_pot,
-			to_treasury,
-		}) if e == era => Some((minted, storage_fees, miners_pot, validators_pot, to_treasury)),
-		_ => None,
-	})
 }
 
 /// The last `RewardsClaimed` event: (earner, payee, amount, vesting).
@@ -102,46 +82,6 @@ fn run_to_block(n: BlockNumber) {
 		FileBank::on_initialize(next);
 		Audit::on_initialize(next);
 	}
-}
-
-fn register_miner(miner: &AccountId, beneficiary: &AccountId, seed: u8, space: u64) {
-	let peer = ed25519::Pair::from_seed(&[seed; 32]);
-	Sminer::register(
-		RuntimeOrigin::signed(miner.clone()),
-		beneficiary.clone().into(),
-		peer.public(),
-		peer.sign(&pallet_sminer::peer_binding_message(miner)),
-		vec![b"/ip4/127.0.0.1/tcp/15001".to_vec().try_into().unwrap()].try_into().unwrap(),
-		space,
-	)
-	.expect("miner registers");
-}
-
-/// Encodes and declares `data` for `owner`; returns the file hash and every fragment's bytes,
-/// keyed by the fragment's index in the file.
-fn declare(owner: &AccountId, data: &[u8]) -> (FileHash, BTreeMap<u32, Vec<u8>>) {
-	let layout = FileBank::layout();
-	let (manifest, segments) =
-		encode_bytes(layout, &FileKey::from_bytes([9; 32]), data).expect("codec");
-	let roots: Vec<frame_support::BoundedVec<FragmentHash, _>> =
-		manifest.segments.iter().map(|s| s.fragments.clone().try_into().unwrap()).collect();
-	FileBank::upload_declaration(
-		RuntimeOrigin::signed(owner.clone()),
-		manifest.hash,
-		roots.try_into().unwrap(),
-		manifest.size,
-		b"photo.jpg".to_vec().try_into().unwrap(),
-		1,
-	)
-	.expect("declaration accepted");
-	let shards = layout.data_shards + layout.parity_shards;
-	let mut bytes = BTreeMap::new();
-	for (s, segment) in (0u32..).zip(&segments) {
-		for (i, _, fragment) in segment.fragments() {
-			bytes.insert(s * shards as u32 + i, fragment.to_vec());
-		}
-	}
-	(manifest.hash, bytes)
 }
 
 /// Answers `miner`'s open challenge, if any, with honest proofs; returns whether it answered.

@@ -3,20 +3,13 @@
 //! challenges the miner, and proofs made from the stored bytes are checked by the runtime.
 
 use crate::{
-	tests::{genesis_ext, preset},
-	AccountId, Audit, Balances, FileBank, Incentive, Runtime, RuntimeEvent, RuntimeOrigin, Sminer,
-	System,
+	tests::{declare, genesis_ext, preset, register_miner},
+	Audit, Balances, FileBank, Incentive, Runtime, RuntimeEvent, RuntimeOrigin, System,
 };
-use cess_primitives::{
-	codec::{encode_bytes, FileKey},
-	proof::prove_fragment,
-	FileHash, FragmentHash, ProofError,
-};
+use cess_primitives::{proof::prove_fragment, FragmentHash, ProofError};
 use frame_support::traits::{fungible::Inspect, Hooks};
 use pallet_file_bank::FragmentStatus;
-use sp_core::{ed25519, Pair};
 use sp_keyring::Sr25519Keyring;
-use std::collections::BTreeMap;
 
 fn run_to_block(n: u32) {
 	while System::block_number() < n {
@@ -28,51 +21,12 @@ fn run_to_block(n: u32) {
 	}
 }
 
-fn register_miner(who: &AccountId, seed: u8, space: u64) {
-	let peer = ed25519::Pair::from_seed(&[seed; 32]);
-	Sminer::register(
-		RuntimeOrigin::signed(who.clone()),
-		who.clone().into(),
-		peer.public(),
-		peer.sign(&pallet_sminer::peer_binding_message(who)),
-		vec![b"/ip4/127.0.0.1/tcp/15001".to_vec().try_into().unwrap()].try_into().unwrap(),
-		space,
-	)
-	.expect("miner registers");
-}
-
-/// Encodes and declares `data` for `owner`; returns the file hash and every fragment's bytes.
-fn declare(owner: &AccountId, data: &[u8]) -> (FileHash, BTreeMap<u32, Vec<u8>>) {
-	let layout = FileBank::layout();
-	let (manifest, segments) =
-		encode_bytes(layout, &FileKey::from_bytes([9; 32]), data).expect("codec");
-	let roots: Vec<frame_support::BoundedVec<FragmentHash, _>> =
-		manifest.segments.iter().map(|s| s.fragments.clone().try_into().unwrap()).collect();
-	FileBank::upload_declaration(
-		RuntimeOrigin::signed(owner.clone()),
-		manifest.hash,
-		roots.try_into().unwrap(),
-		manifest.size,
-		b"photo.jpg".to_vec().try_into().unwrap(),
-		1,
-	)
-	.expect("declaration accepted");
-	let shards = layout.data_shards + layout.parity_shards;
-	let mut bytes = BTreeMap::new();
-	for (s, segment) in (0u32..).zip(&segments) {
-		for (i, _, fragment) in segment.fragments() {
-			bytes.insert(s * shards as u32 + i, fragment.to_vec());
-		}
-	}
-	(manifest.hash, bytes)
-}
-
 #[test]
 fn declare_place_confirm_challenge_and_prove_in_the_runtime() {
 	genesis_ext(preset("development")).execute_with(|| {
 		let miner = Sr25519Keyring::Ferdie.to_account_id();
 		let user = Sr25519Keyring::Eve.to_account_id();
-		register_miner(&miner, 3, 100 << 30);
+		register_miner(&miner, &miner, 3, 100 << 30);
 
 		let user_before = Balances::balance(&user);
 		let data: Vec<u8> = (0..17 * 1024 * 1024u32).map(|i| (i * 31 + 7) as u8).collect();
@@ -146,7 +100,7 @@ fn a_miner_that_lost_its_data_fails_the_audit() {
 	genesis_ext(preset("development")).execute_with(|| {
 		let miner = Sr25519Keyring::Ferdie.to_account_id();
 		let user = Sr25519Keyring::Eve.to_account_id();
-		register_miner(&miner, 3, 100 << 30);
+		register_miner(&miner, &miner, 3, 100 << 30);
 		let data = vec![42u8; 3 * 1024 * 1024];
 		let (file, fragments) = declare(&user, &data);
 		let placed: Vec<(u32, FragmentHash)> =
