@@ -227,6 +227,103 @@ mod build {
 		level.first().copied().unwrap_or_default()
 	}
 
+	/// A tree root computed from data fed piece by piece (e.g. as a fragment arrives over the
+	/// network), equal to [`merkle_root`] over the concatenation.
+	///
+	/// Whole batches of [`BATCH`] leaves are reduced to their subtree root with the SIMD hasher;
+	/// the subtrees and the last few leaves are then merged on a stack. That gives the same tree
+	/// as [`merkle_root`]'s level by level pairing with an odd last node carried up: both are the
+	/// binary tree whose left subtree always holds the largest power of two of leaves that
+	/// leaves the right one non-empty. Memory: one batch of bytes plus one hash per tree level.
+	#[derive(Clone, Debug)]
+	pub struct MerkleBuilder {
+		leaf_size: usize,
+		/// Bytes of an incomplete batch.
+		pending: Vec<u8>,
+		/// Roots of complete subtrees with their heights, heights strictly decreasing.
+		stack: Vec<(u32, [u8; HASH_LEN])>,
+		/// Leaves fed so far.
+		leaves: u64,
+	}
+
+	impl MerkleBuilder {
+		/// A builder for a tree of `leaf_size`-byte leaves.
+		pub fn new(leaf_size: u32) -> Result<Self, MerkleError> {
+			if !leaf_size.is_power_of_two() || !(MIN_LEAF_SIZE..=MAX_LEAF_SIZE).contains(&leaf_size)
+			{
+				return Err(MerkleError::InvalidLeafSize);
+			}
+			let leaf_size = leaf_size as usize;
+			Ok(Self {
+				leaf_size,
+				pending: Vec::with_capacity(leaf_size * BATCH),
+				stack: Vec::new(),
+				leaves: 0,
+			})
+		}
+
+		/// Feeds the next bytes.
+		pub fn update(&mut self, mut data: &[u8]) {
+			let batch = self.leaf_size * BATCH;
+			if !self.pending.is_empty() {
+				let take = (batch - self.pending.len()).min(data.len());
+				self.pending.extend_from_slice(&data[..take]);
+				data = &data[take..];
+				if self.pending.len() < batch {
+					return;
+				}
+				let pending = core::mem::take(&mut self.pending);
+				self.push_batch(&pending);
+				self.pending = pending;
+				self.pending.clear();
+			}
+			let mut batches = data.chunks_exact(batch);
+			for whole in &mut batches {
+				self.push_batch(whole);
+			}
+			self.pending.extend_from_slice(batches.remainder());
+		}
+
+		fn push_batch(&mut self, batch: &[u8]) {
+			let root = root_of_leaves(self.leaf_size, batch);
+			self.leaves += BATCH as u64;
+			self.push(BATCH.trailing_zeros(), root);
+		}
+
+		fn push(&mut self, mut height: u32, mut hash: [u8; HASH_LEN]) {
+			while let Some(&(top_height, top)) = self.stack.last() {
+				if top_height != height {
+					break;
+				}
+				self.stack.pop();
+				hash = crate::hashing::node_hash(&top, &hash);
+				height += 1;
+			}
+			self.stack.push((height, hash));
+		}
+
+		/// The root of everything fed: an error if that is empty, not whole leaves or 2^32
+		/// leaves or more.
+		pub fn finish(mut self) -> Result<[u8; HASH_LEN], MerkleError> {
+			if !self.pending.len().is_multiple_of(self.leaf_size) {
+				return Err(MerkleError::NotWholeLeaves);
+			}
+			let pending = core::mem::take(&mut self.pending);
+			for leaf in pending.chunks_exact(self.leaf_size) {
+				self.leaves += 1;
+				self.push(0, crate::hashing::leaf_hash(leaf));
+			}
+			if self.leaves > u64::from(u32::MAX) {
+				return Err(MerkleError::TooManyLeaves);
+			}
+			let mut root = self.stack.pop().ok_or(MerkleError::NotWholeLeaves)?.1;
+			while let Some((_, left)) = self.stack.pop() {
+				root = crate::hashing::node_hash(&left, &root);
+			}
+			Ok(root)
+		}
+	}
+
 	/// A fragment's root — its [`FragmentHash`] — after checking its size against the layout.
 	pub fn fragment_root(
 		layout: &FileLayout,
@@ -319,6 +416,29 @@ mod tests {
 
 	fn data(len: usize, salt: u8) -> Vec<u8> {
 		(0..len).map(|i| (i as u8).wrapping_mul(31) ^ salt ^ (i >> 8) as u8).collect()
+	}
+
+	#[test]
+	fn builder_matches_the_whole_tree_for_any_leaf_count_and_pieces() {
+		for leaves in [1usize, 2, 3, 5, 63, 64, 65, 127, 128, 129, 200, 257] {
+			let data = data(leaves * 32, leaves as u8);
+			let whole = merkle_root(32, &data).unwrap();
+			assert_eq!(whole, reference_root(32, &data));
+			for piece in [1, 31, 32, 33, 1000, 2048, data.len()] {
+				let mut builder = MerkleBuilder::new(32).unwrap();
+				data.chunks(piece).for_each(|chunk| builder.update(chunk));
+				assert_eq!(builder.finish(), Ok(whole), "{leaves} leaves in pieces of {piece}");
+			}
+		}
+	}
+
+	#[test]
+	fn builder_rejects_what_merkle_root_rejects() {
+		assert_eq!(MerkleBuilder::new(48).err(), Some(MerkleError::InvalidLeafSize));
+		assert_eq!(MerkleBuilder::new(32).unwrap().finish(), Err(MerkleError::NotWholeLeaves));
+		let mut builder = MerkleBuilder::new(32).unwrap();
+		builder.update(&[7; 33]);
+		assert_eq!(builder.finish(), Err(MerkleError::NotWholeLeaves));
 	}
 
 	#[test]

@@ -7,11 +7,12 @@
 
 use crate::{
 	metrics::{Op, Side},
+	pipeline::ChunkPipeline,
 	policy::Decision,
 	protocol::{self, ErrorCode, ProtocolError, Request, Status},
 	service::Shared,
 	store::StoreError,
-	Event, FragmentRoot,
+	Event, FragmentHasher, FragmentRoot,
 };
 use futures::{AsyncReadExt, AsyncWriteExt};
 use libp2p::{PeerId, Stream};
@@ -219,36 +220,73 @@ async fn serve_put(
 	}
 	send_status(stream, idle, Status::Ok(offset)).await?;
 
+	// A fresh upload is hashed chunk by chunk as it is stored, beside the transfer; a resumed
+	// one is checked as a whole at commit (its first part arrived over an earlier stream).
+	let hasher = if offset == 0 { shared.verifier.incremental(size) } else { None };
 	let remaining = usize::try_from(size - offset).unwrap_or(usize::MAX);
-	let mut buffer = vec![0u8; limits.chunk_size.min(remaining).max(1)];
-	while offset < size {
-		let want = buffer.len().min(usize::try_from(size - offset).unwrap_or(usize::MAX));
+	let store = shared.store.clone();
+	let mut pipeline = ChunkPipeline::start(
+		limits.chunk_size.min(remaining).max(1),
+		(offset, hasher),
+		move |(offset, hasher): &mut (u64, Option<Box<dyn FragmentHasher>>), chunk: &[u8]| {
+			store.append_partial(&root, *offset, chunk)?;
+			*offset += chunk.len() as u64;
+			if let Some(hasher) = hasher {
+				hasher.update(chunk);
+			}
+			Ok::<(), StoreError>(())
+		},
+	);
+	let mut received = offset;
+	let mut ended = None;
+	while received < size {
+		let Some(mut buffer) = pipeline.buffer().await else { break };
+		let want = buffer.len().min(usize::try_from(size - received).unwrap_or(usize::MAX));
 		let (filled, broken) = fill(stream, &mut buffer[..want], idle).await;
+		// Bytes read before a failure are still stored, so a retry can resume after them.
 		if filled > 0 {
-			let store = shared.store.clone();
-			let (returned, appended) = blocking(move || {
-				let result = store.append_partial(&root, offset, &buffer[..filled]);
-				(buffer, result)
-			})
-			.await?;
-			buffer = returned;
-			appended.map_err(internal)?;
-			offset += filled as u64;
+			if !pipeline.submit(buffer, filled).await {
+				break;
+			}
+			received += filled as u64;
 			shared.metrics.bytes_in(filled);
 		}
 		if let Some(failure) = broken {
-			return Err(failure);
+			ended = Some(failure);
+			break;
 		}
 		if filled < want {
-			return Err(Failure::stream(
+			ended = Some(Failure::stream(
 				"io",
-				format!("stream ended after {offset} of {size} bytes; the partial upload is kept"),
+				format!(
+					"stream ended after {received} of {size} bytes; the partial upload is kept"
+				),
 			));
+			break;
 		}
+	}
+	let Some(((stored, hasher), appended)) = pipeline.finish().await else {
+		return Err(Failure::reply(ErrorCode::Internal, "storage task failed"));
+	};
+	appended.map_err(internal)?;
+	if let Some(failure) = ended {
+		return Err(failure);
+	}
+	if stored != size {
+		return Err(Failure::reply(ErrorCode::Internal, "storage stopped before the end"));
 	}
 
 	let store = shared.store.clone();
-	match blocking(move || store.commit_partial(&root, size)).await? {
+	let committed = blocking(move || match hasher.map(|hasher| hasher.matches(&root)) {
+		Some(true) => store.commit_checked_partial(&root, size),
+		Some(false) => {
+			store.discard_partial(&root)?;
+			Err(StoreError::Integrity)
+		}
+		None => store.commit_partial(&root, size),
+	})
+	.await?;
+	match committed {
 		Ok(()) => {}
 		Err(StoreError::Integrity) => {
 			return Err(Failure::reply(

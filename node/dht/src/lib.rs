@@ -79,7 +79,9 @@ mod config;
 mod error;
 mod inbound;
 mod metrics;
+mod mux;
 mod outbound;
+mod pipeline;
 pub mod policy;
 pub mod protocol;
 mod root;
@@ -97,7 +99,7 @@ pub use protocol::ErrorCode;
 pub use root::{root_from_hex, root_to_hex, FragmentRoot};
 pub use service::{Params, Service};
 pub use store::{DiskStore, FragmentStore, MemoryStore, StoreError};
-pub use verify::{Blake2Verifier, FragmentVerifier};
+pub use verify::{Blake2Verifier, FragmentHasher, FragmentVerifier};
 
 /// The libp2p crate this network is built on (0.54.1, the version sc-network uses), so the node
 /// can name keys, PeerIds and addresses without depending on it separately.

@@ -3,8 +3,9 @@
 
 use crate::{
 	metrics::{Op, Side},
+	pipeline::ChunkPipeline,
 	protocol::{self, ProtocolError, Request, Status},
-	Client, FragmentRoot, TransferError,
+	Client, FragmentHasher, FragmentRoot, TransferError,
 };
 use bytes::Bytes;
 use futures::{AsyncReadExt, AsyncWriteExt, Future};
@@ -332,11 +333,24 @@ async fn get_attempt(
 	};
 	report(progress, || progress_at(data.len()));
 	data.reserve_exact(total - data.len());
-	// Read through a chunk buffer so that `data` only ever holds bytes really received, even
+	// A fetch from byte 0 is hashed chunk by chunk on a blocking thread while the next chunk
+	// arrives; a resumed one is checked as a whole at the end.
+	let hasher = if data.is_empty() { shared.verifier.incremental(size) } else { None };
+	let mut pipeline = ChunkPipeline::start(
+		shared.config.limits.chunk_size.clamp(1, (total - data.len()).max(1)),
+		hasher,
+		|hasher: &mut Option<Box<dyn FragmentHasher>>, chunk: &[u8]| {
+			if let Some(hasher) = hasher {
+				hasher.update(chunk);
+			}
+			Ok::<(), std::convert::Infallible>(())
+		},
+	);
+	let lost = || TransferError::Io(io::Error::other("the verification task stopped"));
+	// Read through chunk buffers so that `data` only ever holds bytes really received, even
 	// when this attempt is cancelled by its timeout.
-	let mut chunk =
-		vec![0u8; shared.config.limits.chunk_size.clamp(1, (total - data.len()).max(1))];
 	while data.len() < total {
+		let mut chunk = pipeline.buffer().await.ok_or_else(lost)?;
 		let want = chunk.len().min(total - data.len());
 		let n = step(idle, "receiving fragment data", stream.read(&mut chunk[..want])).await?;
 		if n == 0 {
@@ -346,23 +360,36 @@ async fn get_attempt(
 			)));
 		}
 		data.extend_from_slice(&chunk[..n]);
+		if !pipeline.submit(chunk, n).await {
+			return Err(lost());
+		}
 		shared.metrics.bytes_in(n);
 		report(progress, || progress_at(data.len()));
 	}
 	let _ = timeout(idle, stream.close()).await;
 
-	let verifier = shared.verifier.clone();
-	let bytes = std::mem::take(data);
-	let (bytes, valid) = tokio::task::spawn_blocking(move || {
-		let valid = verifier.verify(&root, &bytes);
-		(bytes, valid)
-	})
-	.await
-	.map_err(|e| TransferError::Io(io::Error::other(format!("verification task failed: {e}"))))?;
+	let (hasher, _) = pipeline.finish().await.ok_or_else(lost)?;
+	let valid = match hasher {
+		Some(hasher) => hasher.matches(&root),
+		None => {
+			let verifier = shared.verifier.clone();
+			let bytes = std::mem::take(data);
+			let (bytes, valid) = tokio::task::spawn_blocking(move || {
+				let valid = verifier.verify(&root, &bytes);
+				(bytes, valid)
+			})
+			.await
+			.map_err(|e| {
+				TransferError::Io(io::Error::other(format!("verification task failed: {e}")))
+			})?;
+			*data = bytes;
+			valid
+		}
+	};
 	if !valid {
+		data.clear();
 		*expected_size = None;
 		return Err(TransferError::Integrity);
 	}
-	*data = bytes;
 	Ok(())
 }

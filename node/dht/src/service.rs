@@ -17,7 +17,7 @@ use libp2p::{
 	multiaddr::Protocol,
 	noise,
 	swarm::SwarmEvent,
-	tcp, yamux, Multiaddr, PeerId, StreamProtocol, Swarm, SwarmBuilder,
+	tcp, Multiaddr, PeerId, StreamProtocol, Swarm, SwarmBuilder,
 };
 use std::{
 	collections::{HashMap, HashSet},
@@ -128,7 +128,11 @@ impl Service {
 		let behaviour = Behaviour::new(&keypair, &config)?;
 		let mut swarm = SwarmBuilder::with_existing_identity(keypair)
 			.with_tokio()
-			.with_tcp(tcp::Config::new().nodelay(true), noise::Config::new, yamux::Config::default)
+			.with_tcp(
+				tcp::Config::new().nodelay(true),
+				noise::Config::new,
+				crate::mux::Config::default,
+			)
 			.map_err(|e| Error::Transport(e.to_string()))?
 			.with_behaviour(|_| behaviour)
 			.map_err(|never: std::convert::Infallible| -> Error { match never {} })?

@@ -104,6 +104,13 @@ pub trait FragmentStore: Send + Sync + 'static {
 	/// or [`StoreError::SizeMismatch`] the partial upload is discarded.
 	fn commit_partial(&self, root: &FragmentRoot, size: u64) -> Result<(), StoreError>;
 
+	/// [`Self::commit_partial`] for a partial upload whose every byte, from offset 0, the caller
+	/// checked against `root` as it was appended: a store may then skip reading the bytes back
+	/// to check them again. The default checks again.
+	fn commit_checked_partial(&self, root: &FragmentRoot, size: u64) -> Result<(), StoreError> {
+		self.commit_partial(root, size)
+	}
+
 	/// Drops the partial upload of `root`, if any.
 	fn discard_partial(&self, root: &FragmentRoot) -> io::Result<()>;
 
@@ -212,8 +219,16 @@ impl DiskStore {
 		sync_dir(&self.base.join(PARTIAL_DIR))
 	}
 
-	/// Checks the file at `source` (holding `size` bytes) and moves it to its final place.
-	fn publish(&self, root: &FragmentRoot, source: &Path, size: u64) -> Result<(), StoreError> {
+	/// Checks the file at `source` (holding `size` bytes) against `root` unless `checked` (its
+	/// bytes were checked as they were written), makes it durable and moves it to its final
+	/// place.
+	fn publish(
+		&self,
+		root: &FragmentRoot,
+		source: &Path,
+		size: u64,
+		checked: bool,
+	) -> Result<(), StoreError> {
 		let mut file = File::open(source)?;
 		let actual = file.metadata()?.len();
 		if actual != size {
@@ -221,12 +236,14 @@ impl DiskStore {
 			remove_if_exists(source)?;
 			return Err(StoreError::SizeMismatch { expected: size, actual });
 		}
-		let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-		file.read_to_end(&mut bytes)?;
-		if !self.verifier.verify(root, &bytes) {
-			drop(file);
-			remove_if_exists(source)?;
-			return Err(StoreError::Integrity);
+		if !checked {
+			let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+			file.read_to_end(&mut bytes)?;
+			if !self.verifier.verify(root, &bytes) {
+				drop(file);
+				remove_if_exists(source)?;
+				return Err(StoreError::Integrity);
+			}
 		}
 		file.sync_all()?;
 		drop(file);
@@ -316,7 +333,11 @@ impl FragmentStore for DiskStore {
 	}
 
 	fn commit_partial(&self, root: &FragmentRoot, size: u64) -> Result<(), StoreError> {
-		self.publish(root, &self.partial_path(root), size)
+		self.publish(root, &self.partial_path(root), size, false)
+	}
+
+	fn commit_checked_partial(&self, root: &FragmentRoot, size: u64) -> Result<(), StoreError> {
+		self.publish(root, &self.partial_path(root), size, true)
 	}
 
 	fn discard_partial(&self, root: &FragmentRoot) -> io::Result<()> {
@@ -393,6 +414,20 @@ impl MemoryStore {
 		self.fragments.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 	}
 
+	/// Publishes the partial upload of `root`, checking it against the root unless `checked`.
+	fn commit(&self, root: &FragmentRoot, size: u64, checked: bool) -> Result<(), StoreError> {
+		let bytes = self.partials().remove(root).unwrap_or_default();
+		let actual = bytes.len() as u64;
+		if actual != size {
+			return Err(StoreError::SizeMismatch { expected: size, actual });
+		}
+		if !checked && !self.verifier.verify(root, &bytes) {
+			return Err(StoreError::Integrity);
+		}
+		self.fragments().insert(*root, Bytes::from(bytes));
+		Ok(())
+	}
+
 	fn partials(&self) -> MutexGuard<'_, HashMap<FragmentRoot, Vec<u8>>> {
 		self.partials.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 	}
@@ -439,16 +474,11 @@ impl FragmentStore for MemoryStore {
 	}
 
 	fn commit_partial(&self, root: &FragmentRoot, size: u64) -> Result<(), StoreError> {
-		let bytes = self.partials().remove(root).unwrap_or_default();
-		let actual = bytes.len() as u64;
-		if actual != size {
-			return Err(StoreError::SizeMismatch { expected: size, actual });
-		}
-		if !self.verifier.verify(root, &bytes) {
-			return Err(StoreError::Integrity);
-		}
-		self.fragments().insert(*root, Bytes::from(bytes));
-		Ok(())
+		self.commit(root, size, false)
+	}
+
+	fn commit_checked_partial(&self, root: &FragmentRoot, size: u64) -> Result<(), StoreError> {
+		self.commit(root, size, true)
 	}
 
 	fn discard_partial(&self, root: &FragmentRoot) -> io::Result<()> {
@@ -547,6 +577,24 @@ mod tests {
 			assert!(matches!(store.commit_partial(&root, 5000), Err(StoreError::Integrity)));
 			assert_eq!(store.partial_size(&root).unwrap(), 0);
 			assert!(!store.contains(&root).unwrap());
+		}
+	}
+
+	#[test]
+	fn checked_commit_publishes_without_reading_back_but_still_checks_the_size() {
+		let dir = tempfile::tempdir().unwrap();
+		for store in stores(dir.path()) {
+			let (root, bytes) = fragment(5000, 6);
+			store.append_partial(&root, 0, &bytes[..1000]).unwrap();
+			assert!(matches!(
+				store.commit_checked_partial(&root, 5000),
+				Err(StoreError::SizeMismatch { expected: 5000, actual: 1000 })
+			));
+			assert!(!store.contains(&root).unwrap());
+			store.append_partial(&root, 0, &bytes).unwrap();
+			store.commit_checked_partial(&root, 5000).unwrap();
+			assert_eq!(store.read(&root).unwrap().as_deref(), Some(&bytes[..]));
+			assert_eq!(store.partial_size(&root).unwrap(), 0, "the partial upload is gone");
 		}
 	}
 
