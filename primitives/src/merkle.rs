@@ -163,11 +163,17 @@ mod build {
 		out
 	}
 
-	/// Checks the leaf size and the data and returns the leaf count.
-	fn leaf_count(leaf_size: u32, data: &[u8]) -> Result<u32, MerkleError> {
+	/// Checks that `leaf_size` is a power of two within the allowed range.
+	fn check_leaf_size(leaf_size: u32) -> Result<(), MerkleError> {
 		if !leaf_size.is_power_of_two() || !(MIN_LEAF_SIZE..=MAX_LEAF_SIZE).contains(&leaf_size) {
 			return Err(MerkleError::InvalidLeafSize);
 		}
+		Ok(())
+	}
+
+	/// Checks the leaf size and the data and returns the leaf count.
+	fn leaf_count(leaf_size: u32, data: &[u8]) -> Result<u32, MerkleError> {
+		check_leaf_size(leaf_size)?;
 		if data.is_empty() || !data.len().is_multiple_of(leaf_size as usize) {
 			return Err(MerkleError::NotWholeLeaves);
 		}
@@ -249,10 +255,7 @@ mod build {
 	impl MerkleBuilder {
 		/// A builder for a tree of `leaf_size`-byte leaves.
 		pub fn new(leaf_size: u32) -> Result<Self, MerkleError> {
-			if !leaf_size.is_power_of_two() || !(MIN_LEAF_SIZE..=MAX_LEAF_SIZE).contains(&leaf_size)
-			{
-				return Err(MerkleError::InvalidLeafSize);
-			}
+			check_leaf_size(leaf_size)?;
 			let leaf_size = leaf_size as usize;
 			Ok(Self {
 				leaf_size,
