@@ -8,7 +8,7 @@ use cess_primitives::{
 	codec::{erasure::STRIPE_BYTES, FileDecoder, FileEncoder, FileKey},
 	hashing::{leaf_hash, node_hash},
 	layout::FileLayout,
-	merkle::{merkle_root, MerkleTree},
+	merkle::{merkle_root, MerkleBuilder, MerkleTree},
 	proof::{prove_fragment, prove_leaf, verify_fragment_proof, verify_leaf},
 	FileManifest, FragmentHash,
 };
@@ -171,6 +171,30 @@ fn scalar_root(data: &[u8]) -> [u8; 32] {
 	level[0]
 }
 
+/// The tree with `blake2b_simd`'s four-lane AVX2 hashing only: what `merkle_root` did before
+/// its eight-lane AVX-512 path, and still does on CPUs without AVX-512.
+fn four_lane_root(data: &[u8]) -> [u8; 32] {
+	use blake2b_simd::many::{hash_many, HashManyJob};
+	let mut params = blake2b_simd::Params::new();
+	params.hash_length(32);
+	let hash_all = |messages: &[&[u8]]| -> Vec<[u8; 32]> {
+		let mut jobs: Vec<_> = messages.iter().map(|m| HashManyJob::new(&params, m)).collect();
+		hash_many(jobs.iter_mut());
+		jobs.iter().map(|job| job.to_hash().as_bytes().try_into().unwrap()).collect()
+	};
+	let leaves: Vec<&[u8]> = data.chunks(LAYOUT.leaf_size as usize).collect();
+	let mut level = hash_all(&leaves);
+	while level.len() > 1 {
+		let preimages: Vec<Vec<u8>> =
+			level.chunks_exact(2).map(|pair| [&[1u8][..], &pair[0], &pair[1]].concat()).collect();
+		let messages: Vec<&[u8]> = preimages.iter().map(Vec::as_slice).collect();
+		let odd = (level.len() % 2 == 1).then(|| level[level.len() - 1]);
+		level = hash_all(&messages);
+		level.extend(odd);
+	}
+	level[0]
+}
+
 fn merkle_benches(c: &mut Criterion) {
 	let fragment = random_bytes(FRAGMENT);
 	let mut group = slow_group(c, "merkle_8MiB_fragment");
@@ -178,6 +202,18 @@ fn merkle_benches(c: &mut Criterion) {
 	assert_eq!(scalar_root(&fragment), merkle_root(LAYOUT.leaf_size, &fragment).unwrap());
 	group.bench_function("root_simd", |b| {
 		b.iter(|| merkle_root(LAYOUT.leaf_size, black_box(&fragment)).unwrap())
+	});
+	assert_eq!(four_lane_root(&fragment), merkle_root(LAYOUT.leaf_size, &fragment).unwrap());
+	group.bench_function("root_four_lane_avx2_only", |b| {
+		b.iter(|| four_lane_root(black_box(&fragment)))
+	});
+	// What a miner's node does with a fragment arriving over the network in 256 KiB chunks.
+	group.bench_function("root_incremental_256KiB_pieces", |b| {
+		b.iter(|| {
+			let mut builder = MerkleBuilder::new(LAYOUT.leaf_size).unwrap();
+			black_box(&fragment).chunks(256 << 10).for_each(|piece| builder.update(piece));
+			builder.finish().unwrap()
+		})
 	});
 	group.bench_function("root_scalar_reference", |b| b.iter(|| scalar_root(black_box(&fragment))));
 	// Not used by the codec: BLAKE3 over the fragment through its own 1 KiB-chunk tree, the

