@@ -5,7 +5,7 @@
 
 use cess_primitives::{
 	challenge::{Challenge, ChallengeParams},
-	codec::{erasure::STRIPE_BYTES, FileDecoder, FileEncoder, FileKey},
+	codec::{encode_reader, erasure::STRIPE_BYTES, FileDecoder, FileEncoder, FileKey},
 	hashing::{leaf_hash, node_hash},
 	layout::FileLayout,
 	merkle::{merkle_root, MerkleBuilder, MerkleTree},
@@ -195,6 +195,23 @@ fn four_lane_root(data: &[u8]) -> [u8; 32] {
 	level[0]
 }
 
+/// A whole file through the streaming encoder (pass 1 of an upload: roots only, fragments
+/// dropped), to see segment-to-segment overlap.
+fn file_benches(c: &mut Criterion) {
+	let key = FileKey::from_bytes([7; 32]);
+	let size = 4 * LAYOUT.segment_capacity() as usize;
+	let file = random_bytes(size);
+	let mut group = slow_group(c, "file_4_segments_4+8");
+	group.throughput(Throughput::Bytes(size as u64));
+	group.bench_function("codec_encode_reader", |b| {
+		b.iter(|| {
+			encode_reader(LAYOUT, &key, size as u64, black_box(&file[..]), |_| Ok(()), |_| {})
+				.unwrap()
+		})
+	});
+	group.finish();
+}
+
 fn merkle_benches(c: &mut Criterion) {
 	let fragment = random_bytes(FRAGMENT);
 	let mut group = slow_group(c, "merkle_8MiB_fragment");
@@ -254,5 +271,5 @@ fn proof_benches(c: &mut Criterion) {
 	group.finish();
 }
 
-criterion_group!(benches, segment_benches, merkle_benches, proof_benches);
+criterion_group!(benches, segment_benches, file_benches, merkle_benches, proof_benches);
 criterion_main!(benches);

@@ -369,6 +369,24 @@ fn streaming_encode_rejects_a_size_mismatch_and_sink_errors() {
 		|_| {},
 	);
 	assert!(matches!(refused, Err(CodecError::Sink(e)) if e.to_string() == "disk full"));
+	// Input that ends inside segment 2 fails there, after segments 0 and 1 reached the sink.
+	let capacity = SMALL.segment_capacity() as u64;
+	let mut seen = Vec::new();
+	let cut = encode_reader(
+		SMALL,
+		&key(),
+		3 * capacity,
+		Generated { len: 2 * capacity + 1, pos: 0 },
+		|s| {
+			seen.push(s.index());
+			Ok(())
+		},
+		|_| {},
+	);
+	assert!(
+		matches!(cut, Err(CodecError::SizeMismatch { actual, .. }) if actual == 2 * capacity + 1)
+	);
+	assert_eq!(seen, [0, 1]);
 }
 
 #[test]
