@@ -288,11 +288,12 @@ mod build {
 	/// A tree root computed from data fed piece by piece (e.g. as a fragment arrives over the
 	/// network), equal to [`merkle_root`] over the concatenation.
 	///
-	/// Whole batches of [`BUILDER_BATCH_BYTES`] are reduced to their subtree root with the SIMD hasher;
-	/// the subtrees and the last few leaves are then merged on a stack. That gives the same tree
-	/// as [`merkle_root`]'s level by level pairing with an odd last node carried up: both are the
-	/// binary tree whose left subtree always holds the largest power of two of leaves that
-	/// leaves the right one non-empty. Memory: one batch of bytes plus one hash per tree level.
+	/// Whole batches of [`BUILDER_BATCH_BYTES`] are reduced to their subtree root with the SIMD
+	/// hasher; the subtrees and the leaves left over at the end (as power-of-two subtrees) are
+	/// then merged on a stack. That gives the same tree as [`merkle_root`]'s level by level
+	/// pairing with an odd last node carried up: both are the binary tree whose left subtree
+	/// always holds the largest power of two of leaves that leaves the right one non-empty.
+	/// Memory: one batch of bytes plus one hash per tree level.
 	#[derive(Clone, Debug)]
 	pub struct MerkleBuilder {
 		leaf_size: usize,
