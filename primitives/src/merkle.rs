@@ -189,6 +189,16 @@ mod build {
 		u32::try_from(data.len() / leaf_size as usize).map_err(|_| MerkleError::TooManyLeaves)
 	}
 
+	/// The BLAKE2b code that builds trees on this CPU, for logs: `"AVX-512, 8 lanes"` or
+	/// `"blake2b_simd, 4 lanes"` (AVX2 where the CPU has it, else SSE4.1 or portable code).
+	pub fn hash_backend() -> &'static str {
+		#[cfg(target_arch = "x86_64")]
+		if avx512::Blake2bX8::detect().is_some() {
+			return "AVX-512, 8 lanes";
+		}
+		"blake2b_simd, 4 lanes"
+	}
+
 	/// Appends the hashes of `messages`, all of one length, to `out`: eight at a time with
 	/// AVX-512 where the CPU has it, the rest four at a time with `blake2b_simd`.
 	pub(super) fn hash_all(messages: &[&[u8]], out: &mut Vec<[u8; HASH_LEN]>) {
@@ -509,6 +519,15 @@ mod tests {
 		let mut builder = MerkleBuilder::new(32).unwrap();
 		builder.update(&[7; 33]);
 		assert_eq!(builder.finish(), Err(MerkleError::NotWholeLeaves));
+	}
+
+	#[test]
+	fn the_backend_named_is_the_one_detected() {
+		let eight = cfg!(target_arch = "x86_64") && std::is_x86_feature_detected!("avx512f");
+		assert_eq!(
+			hash_backend(),
+			if eight { "AVX-512, 8 lanes" } else { "blake2b_simd, 4 lanes" }
+		);
 	}
 
 	#[test]

@@ -152,10 +152,11 @@ impl Worker {
 		};
 		log::info!(
 			target: LOG,
-			"💾 storage miner {me} (PeerId {}) serving {} on {:?}",
+			"💾 storage miner {me} (PeerId {}) serving {} on {:?}; fragment roots hashed with {}",
 			dht.local_peer_id(),
 			config.dir.join("fragments").display(),
 			addresses.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+			cess_primitives::merkle::hash_backend(),
 		);
 		Ok((
 			Self {
