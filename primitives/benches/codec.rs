@@ -195,8 +195,8 @@ fn four_lane_root(data: &[u8]) -> [u8; 32] {
 	level[0]
 }
 
-/// A whole file through the streaming encoder (pass 1 of an upload: roots only, fragments
-/// dropped), to see segment-to-segment overlap.
+/// A whole file through the streaming encoder: what pass 1 of an upload costs (roots only,
+/// fragments dropped), a new encoder's buffers included.
 fn file_benches(c: &mut Criterion) {
 	let key = FileKey::from_bytes([7; 32]);
 	let size = 4 * LAYOUT.segment_capacity() as usize;

@@ -249,9 +249,10 @@ mod build {
 			}
 			rest = remainder;
 		}
+		let mut preimages = Vec::with_capacity(BATCH.min(rest.len()));
 		for batch in rest.chunks(BATCH) {
-			let preimages: Vec<_> =
-				batch.iter().map(|[left, right]| node_preimage(left, right)).collect();
+			preimages.clear();
+			preimages.extend(batch.iter().map(|[left, right]| node_preimage(left, right)));
 			let messages: Vec<&[u8]> = preimages.iter().map(|preimage| &preimage[..]).collect();
 			hash_portable(&messages, out);
 		}

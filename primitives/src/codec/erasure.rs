@@ -112,8 +112,7 @@ mod tests {
 
 	#[test]
 	fn striped_coding_matches_one_shot_coding_and_recovers() {
-		// Less than one stripe (one encoder does it all), one, an odd count with a short last
-		// stripe (the halves differ), and an even count.
+		// Less than one stripe, exactly one, 2.5 (the last stripe is short), and four.
 		for f in [(STRIPE_BYTES / 3) & !63, STRIPE_BYTES, STRIPE_BYTES * 5 / 2, STRIPE_BYTES * 4] {
 			let layout = FileLayout {
 				segment_size: (3 * f) as u32,
