@@ -15,6 +15,17 @@ pub enum KademliaMode {
 	Client,
 }
 
+/// Which channel security connections offer (both authenticate the remote's PeerId).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Security {
+	/// TLS 1.3 with this CPU's fastest cipher suite ([`crate::tls`]: AES-128-GCM where AES is
+	/// in hardware), Noise offered as well for peers without TLS.
+	#[default]
+	TlsThenNoise,
+	/// Noise (ChaCha20-Poly1305) only.
+	Noise,
+}
+
 /// Bounds on what one transfer may cost.
 #[derive(Clone, Debug)]
 pub struct Limits {
@@ -115,6 +126,8 @@ pub struct Config {
 	pub retry: RetryPolicy,
 	/// Capacity of the channel of [`crate::Event`]s to the node.
 	pub event_buffer: usize,
+	/// Channel security of connections.
+	pub security: Security,
 }
 
 impl Default for Config {
@@ -131,6 +144,7 @@ impl Default for Config {
 			timeouts: Timeouts::default(),
 			retry: RetryPolicy::default(),
 			event_buffer: 1024,
+			security: Security::default(),
 		}
 	}
 }

@@ -13,7 +13,8 @@
 //! - the **fragment protocol** (`/cess/fragment/1.0.0`): one stream per PUT or GET, data in
 //!   bounded chunks under yamux flow control, resumable; the wire format is in [`protocol`].
 //!
-//! Transport: TCP + Noise + yamux, with Tokio.
+//! Transport: TCP + TLS 1.3 ([`tls`]: the libp2p TLS handshake with the cipher suite this CPU is
+//! fastest at) or Noise + yamux, with Tokio; [`Config::security`].
 //!
 //! ## Using it
 //!
@@ -88,10 +89,11 @@ mod root;
 mod service;
 pub mod store;
 mod streams;
+pub mod tls;
 mod verify;
 
 pub use client::Client;
-pub use config::{Config, KademliaMode, Limits, RetryPolicy, Timeouts};
+pub use config::{Config, KademliaMode, Limits, RetryPolicy, Security, Timeouts};
 pub use error::{Error, TransferError};
 pub use outbound::{Direction, FetchedFragment, Progress, ProgressFn, TransferReport};
 pub use policy::{AllowAll, AuthorizationPolicy, Decision, PeerAllowList};

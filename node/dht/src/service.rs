@@ -3,10 +3,12 @@
 
 use crate::{
 	behaviour::{Behaviour, BehaviourEvent},
+	config::Security,
 	inbound,
 	metrics::Metrics,
+	mux,
 	streams::{self, OpenReply},
-	AuthorizationPolicy, Client, Config, Error, Event, FragmentRoot, FragmentStore,
+	tls, AuthorizationPolicy, Client, Config, Error, Event, FragmentRoot, FragmentStore,
 	FragmentVerifier,
 };
 use futures::{channel::oneshot, StreamExt};
@@ -126,18 +128,36 @@ impl Service {
 		}
 		let local_peer_id = keypair.public().to_peer_id();
 		let behaviour = Behaviour::new(&keypair, &config)?;
-		let mut swarm = SwarmBuilder::with_existing_identity(keypair)
-			.with_tokio()
-			.with_tcp(
-				tcp::Config::new().nodelay(true),
-				noise::Config::new,
-				crate::mux::Config::default,
-			)
-			.map_err(|e| Error::Transport(e.to_string()))?
-			.with_behaviour(|_| behaviour)
-			.map_err(|never: std::convert::Infallible| -> Error { match never {} })?
-			.with_swarm_config(|c| c.with_idle_connection_timeout(config.timeouts.idle_connection))
-			.build();
+		let tcp = || tcp::Config::new().nodelay(true);
+		let swarm_config = |c: libp2p::swarm::Config| {
+			c.with_idle_connection_timeout(config.timeouts.idle_connection)
+		};
+		let builder = SwarmBuilder::with_existing_identity(keypair).with_tokio();
+		let transport_error = |e: &dyn std::fmt::Display| Error::Transport(e.to_string());
+		let infallible = |never: std::convert::Infallible| -> Error { match never {} };
+		// Two arms because the two security upgrades are different types; the swarm is one.
+		let mut swarm = match config.security {
+			Security::TlsThenNoise => builder
+				.with_tcp(tcp(), (tls::Config::new, noise::Config::new), mux::Config::default)
+				.map_err(|e| transport_error(&e))?
+				.with_behaviour(|_| behaviour)
+				.map_err(infallible)?
+				.with_swarm_config(swarm_config)
+				.build(),
+			Security::Noise => builder
+				.with_tcp(tcp(), noise::Config::new, mux::Config::default)
+				.map_err(|e| transport_error(&e))?
+				.with_behaviour(|_| behaviour)
+				.map_err(infallible)?
+				.with_swarm_config(swarm_config)
+				.build(),
+		};
+		log::info!(
+			target: "cess-dht",
+			"channel security: {:?} (TLS prefers {:?})",
+			config.security,
+			tls::preferred_cipher_suites()[0].suite()
+		);
 
 		let mut pending_listeners = HashSet::new();
 		for address in &config.listen_addresses {

@@ -7,7 +7,7 @@ use cess_dht::{
 	protocol::{self, ErrorCode, Request, Status},
 	store::StoredFragment,
 	AllowAll, Config, Event, FragmentRoot, FragmentStore, KademliaMode, Keypair, Limits,
-	MemoryStore, PeerAllowList, Progress, ProgressFn, StoreError, TransferError,
+	MemoryStore, PeerAllowList, Progress, ProgressFn, Security, StoreError, TransferError,
 };
 use common::*;
 use futures::{AsyncReadExt, AsyncWriteExt};
@@ -152,6 +152,21 @@ async fn put_and_get_an_8_mib_fragment() {
 	let get_outbound = [("op", "get"), ("side", "outbound")];
 	assert_eq!(metric(c, "cess_dht_fragment_transfers_total", &get_outbound), 1.0);
 	assert_eq!(metric(c, "cess_dht_fragment_failures_total", &[]), 0.0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn noise_only_and_tls_peers_transfer_with_each_other() {
+	// A TLS peer offers Noise too, so a peer that only speaks Noise still reaches it, and back.
+	let noise = || Config { security: Security::Noise, ..test_config() };
+	for (miner_config, client_config) in [(test_config(), noise()), (noise(), test_config())] {
+		let miner = spawn_node(miner_config, memory_store(), Arc::new(AllowAll)).await;
+		let client = spawn_node(client_config, memory_store(), Arc::new(AllowAll)).await;
+		client.client.add_peer_address(&miner.address).await.unwrap();
+		let (root, bytes) = fragment(FRAGMENT_SIZE, 7);
+		client.client.put_fragment(miner.peer_id, root, bytes.clone(), None).await.unwrap();
+		let fetched = client.client.get_fragment(miner.peer_id, root, None).await.unwrap();
+		assert_eq!(fetched.data, bytes);
+	}
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
