@@ -8,7 +8,7 @@
 use bytes::Bytes;
 use cess_dht::{
 	AllowAll, Blake2Verifier, Client, Config, DiskStore, FragmentRoot, FragmentStore,
-	FragmentVerifier, Keypair, Limits, MemoryStore, Params,
+	FragmentVerifier, Keypair, Limits, MemoryStore, Params, Security,
 };
 use std::{
 	sync::Arc,
@@ -205,10 +205,12 @@ async fn node(
 	store: Arc<dyn FragmentStore>,
 	verifier: Arc<dyn FragmentVerifier>,
 	chunk_size: usize,
+	security: Security,
 ) -> (Client, cess_dht::Multiaddr) {
 	let config = Config {
 		listen_addresses: vec!["/ip4/127.0.0.1/tcp/0".parse().expect("address")],
 		limits: Limits { chunk_size, ..Limits::default() },
+		security,
 		..Config::default()
 	};
 	let (client, service, events) = cess_dht::new(Params {
@@ -296,36 +298,53 @@ fn main() {
 		let memory = |verifier: &Arc<dyn FragmentVerifier>| -> Arc<dyn FragmentStore> {
 			Arc::new(MemoryStore::new(verifier.clone()))
 		};
-		let memory_server = node(memory(&verifier), verifier.clone(), chunk).await;
-		let unchecked_server = node(memory(&unchecked), unchecked.clone(), chunk).await;
+		let tls = Security::TlsThenNoise;
+		let memory_server = node(memory(&verifier), verifier.clone(), chunk, tls).await;
+		let unchecked_server = node(memory(&unchecked), unchecked.clone(), chunk, tls).await;
 		let dir = tempfile::tempdir().expect("tempdir");
 		let disk = DiskStore::open(dir.path(), verifier.clone()).expect("disk store");
-		let disk_server = node(Arc::new(disk), verifier.clone(), chunk).await;
-		let (client, _) = node(memory(&verifier), verifier.clone(), chunk).await;
-		let (unchecked_client, _) = node(memory(&unchecked), unchecked.clone(), chunk).await;
+		let disk_server = node(Arc::new(disk), verifier.clone(), chunk, tls).await;
+		let (client, _) = node(memory(&verifier), verifier.clone(), chunk, tls).await;
+		let (unchecked_client, _) = node(memory(&unchecked), unchecked.clone(), chunk, tls).await;
 		for server in [&memory_server, &unchecked_server, &disk_server] {
 			client.add_peer_address(&server.1).await.expect("address");
 			unchecked_client.add_peer_address(&server.1).await.expect("address");
 		}
+		// The same over Noise only (ChaCha20-Poly1305), the transport before TLS.
+		let noise = Security::Noise;
+		let noise_server = node(memory(&verifier), verifier.clone(), chunk, noise).await;
+		let noise_unchecked_server =
+			node(memory(&unchecked), unchecked.clone(), chunk, noise).await;
+		let (noise_client, _) = node(memory(&verifier), verifier.clone(), chunk, noise).await;
+		let (noise_unchecked_client, _) =
+			node(memory(&unchecked), unchecked.clone(), chunk, noise).await;
+		noise_client.add_peer_address(&noise_server.1).await.expect("address");
+		noise_unchecked_client.add_peer_address(&noise_unchecked_server.1).await.expect("address");
 
 		type Mode = (&'static str, Vec<Duration>);
 		let mut modes: Vec<Mode> = vec![
 			("plain TCP copy (no encryption, no root check)", vec![]),
 			("plain TCP copy + blake2 root check per fragment", vec![]),
-			("DHT PUT, root check skipped (network stack only)", vec![]),
-			("DHT GET, root check skipped (network stack only)", vec![]),
-			("DHT PUT -> memory store, 1 at a time", vec![]),
-			("DHT PUT -> memory store, 4 in parallel", vec![]),
-			("DHT GET <- memory store, 1 at a time", vec![]),
-			("DHT GET <- memory store, 4 in parallel", vec![]),
-			("DHT PUT -> disk store (fsync), 1 at a time", vec![]),
+			("DHT PUT, root check skipped (network stack only), TLS", vec![]),
+			("DHT GET, root check skipped (network stack only), TLS", vec![]),
+			("DHT PUT -> memory store, 1 at a time, TLS", vec![]),
+			("DHT PUT -> memory store, 4 in parallel, TLS", vec![]),
+			("DHT GET <- memory store, 1 at a time, TLS", vec![]),
+			("DHT GET <- memory store, 4 in parallel, TLS", vec![]),
+			("DHT PUT -> disk store (fsync), 1 at a time, TLS", vec![]),
 			("blake2-256 of the same bytes alone (one core)", vec![]),
 			("plain TCP copy + Merkle root check beside, pipelined", vec![]),
 			("Merkle root (256-byte leaves) of the same bytes alone (one core)", vec![]),
+			("DHT PUT, root check skipped (network stack only), Noise", vec![]),
+			("DHT GET, root check skipped (network stack only), Noise", vec![]),
+			("DHT PUT -> memory store, 1 at a time, Noise", vec![]),
+			("DHT GET <- memory store, 1 at a time, Noise", vec![]),
 		];
 		// Warm up connections and allocators.
 		put_all(&client, &memory_server.0, &fragments[..1], 1).await;
 		put_all(&unchecked_client, &unchecked_server.0, &fragments[..1], 1).await;
+		put_all(&noise_client, &noise_server.0, &fragments[..1], 1).await;
+		put_all(&noise_unchecked_client, &noise_unchecked_server.0, &fragments[..1], 1).await;
 		for _ in 0..options.rounds {
 			let run = |mode: usize| options.only.is_none_or(|only| only == mode + 1);
 			if run(0) {
@@ -361,6 +380,23 @@ fn main() {
 			}
 			if run(10) {
 				modes[10].1.push(tcp_copy_merkle(&fragments).await);
+			}
+			let (noise_unchecked, noise_checked) = (&noise_unchecked_server.0, &noise_server.0);
+			if run(12) {
+				modes[12]
+					.1
+					.push(put_all(&noise_unchecked_client, noise_unchecked, &fragments, 1).await);
+			}
+			if run(13) {
+				modes[13]
+					.1
+					.push(get_all(&noise_unchecked_client, noise_unchecked, &fragments, 1).await);
+			}
+			if run(14) {
+				modes[14].1.push(put_all(&noise_client, noise_checked, &fragments, 1).await);
+			}
+			if run(15) {
+				modes[15].1.push(get_all(&noise_client, noise_checked, &fragments, 1).await);
 			}
 			if run(11) {
 				let start = Instant::now();
