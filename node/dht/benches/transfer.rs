@@ -3,13 +3,16 @@
 //! `cargo bench -p cess-dht [-- --fragments N --rounds R --chunk-kib K --only M]`: moves N 8 MiB
 //! fragments (default 16, i.e. 128 MiB) R times (default 3) each way and prints the best round of
 //! each mode as MiB/s and as a share of the plain TCP copy measured in the same run. `--only M`
-//! runs mode M (from 1, in the printed order) alone, e.g. under `perf`.
+//! runs mode M (from 1, in the printed order) alone, e.g. under `perf`. Rows are TLS (the
+//! default) unless they say Noise; the memory and disk stores check the blake2-256 of the whole
+//! fragment unless they say "the node's Merkle check" (what a miner and the file client run).
 
 use bytes::Bytes;
 use cess_dht::{
-	AllowAll, Blake2Verifier, Client, Config, DiskStore, FragmentRoot, FragmentStore,
-	FragmentVerifier, Keypair, Limits, MemoryStore, Params, Security,
+	AllowAll, Blake2Verifier, Client, Config, DiskStore, FragmentHasher, FragmentRoot,
+	FragmentStore, FragmentVerifier, Keypair, Limits, MemoryStore, Params, Security,
 };
+use cess_primitives::merkle::{merkle_root, MerkleBuilder};
 use std::{
 	sync::Arc,
 	time::{Duration, Instant},
@@ -20,6 +23,36 @@ use tokio::{
 };
 
 const FRAGMENT_SIZE: usize = 8 * 1024 * 1024;
+
+/// The chain's Merkle leaf size.
+const LEAF_SIZE: u32 = 256;
+
+/// The node's check (node/src/fragment_verifier.rs, which this crate cannot depend on): the
+/// Merkle root of the fragment's 256-byte leaves, hashed chunk by chunk as the bytes arrive.
+struct MerkleVerifier;
+
+impl FragmentVerifier for MerkleVerifier {
+	fn verify(&self, root: &FragmentRoot, bytes: &[u8]) -> bool {
+		merkle_root(LEAF_SIZE, bytes).is_ok_and(|computed| computed == *root)
+	}
+
+	fn incremental(&self, _size: u64) -> Option<Box<dyn FragmentHasher>> {
+		Some(Box::new(IncrementalMerkle(MerkleBuilder::new(LEAF_SIZE).ok()?)))
+	}
+}
+
+/// [`MerkleVerifier`]'s check of a fragment fed chunk by chunk.
+struct IncrementalMerkle(MerkleBuilder);
+
+impl FragmentHasher for IncrementalMerkle {
+	fn update(&mut self, bytes: &[u8]) {
+		self.0.update(bytes);
+	}
+
+	fn matches(self: Box<Self>, root: &FragmentRoot) -> bool {
+		self.0.finish().is_ok_and(|computed| computed == *root)
+	}
+}
 
 struct Options {
 	fragments: usize,
@@ -129,10 +162,8 @@ async fn tcp_copy_merkle(fragments: &[(FragmentRoot, Bytes)]) -> Duration {
 	let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
 	let address = listener.local_addr().expect("address");
 	let expected: usize = fragments.iter().map(|(_, bytes)| bytes.len()).sum();
-	let roots: Vec<[u8; 32]> = fragments
-		.iter()
-		.map(|(_, bytes)| cess_primitives::merkle::merkle_root(256, bytes).expect("root"))
-		.collect();
+	let roots: Vec<[u8; 32]> =
+		fragments.iter().map(|(_, bytes)| merkle_root(LEAF_SIZE, bytes).expect("root")).collect();
 	let payload: Vec<Bytes> = fragments.iter().map(|(_, bytes)| bytes.clone()).collect();
 	let reader = std::thread::spawn(move || {
 		let (mut socket, _) = listener.accept().expect("accept");
@@ -144,7 +175,7 @@ async fn tcp_copy_merkle(fragments: &[(FragmentRoot, Bytes)]) -> Duration {
 		let hasher = std::thread::spawn(move || {
 			let mut roots = roots.into_iter();
 			let mut fragment = Vec::with_capacity(FRAGMENT_SIZE);
-			let new_builder = || cess_primitives::merkle::MerkleBuilder::new(256).expect("builder");
+			let new_builder = || MerkleBuilder::new(LEAF_SIZE).expect("builder");
 			let mut builder = new_builder();
 			while let Ok((buffer, n)) = full_rx.recv() {
 				let mut rest = &buffer[..n];
@@ -320,6 +351,18 @@ fn main() {
 			node(memory(&unchecked), unchecked.clone(), chunk, noise).await;
 		noise_client.add_peer_address(&noise_server.1).await.expect("address");
 		noise_unchecked_client.add_peer_address(&noise_unchecked_server.1).await.expect("address");
+		// The node's own check, the Merkle root, on fragments named by it.
+		let merkle: Arc<dyn FragmentVerifier> = Arc::new(MerkleVerifier);
+		let merkle_fragments: Vec<(FragmentRoot, Bytes)> = fragments
+			.iter()
+			.map(|(_, bytes)| (merkle_root(LEAF_SIZE, bytes).expect("root"), bytes.clone()))
+			.collect();
+		let merkle_server = node(memory(&merkle), merkle.clone(), chunk, tls).await;
+		let (merkle_client, _) = node(memory(&merkle), merkle.clone(), chunk, tls).await;
+		merkle_client.add_peer_address(&merkle_server.1).await.expect("address");
+		let noise_merkle_server = node(memory(&merkle), merkle.clone(), chunk, noise).await;
+		let (noise_merkle_client, _) = node(memory(&merkle), merkle.clone(), chunk, noise).await;
+		noise_merkle_client.add_peer_address(&noise_merkle_server.1).await.expect("address");
 
 		type Mode = (&'static str, Vec<Duration>);
 		let mut modes: Vec<Mode> = vec![
@@ -339,12 +382,18 @@ fn main() {
 			("DHT GET, root check skipped (network stack only), Noise", vec![]),
 			("DHT PUT -> memory store, 1 at a time, Noise", vec![]),
 			("DHT GET <- memory store, 1 at a time, Noise", vec![]),
+			("DHT PUT -> memory store, 1 at a time, TLS, the node's Merkle check", vec![]),
+			("DHT GET <- memory store, 1 at a time, TLS, the node's Merkle check", vec![]),
+			("DHT PUT -> memory store, 1 at a time, Noise, the node's Merkle check", vec![]),
+			("DHT GET <- memory store, 1 at a time, Noise, the node's Merkle check", vec![]),
 		];
 		// Warm up connections and allocators.
 		put_all(&client, &memory_server.0, &fragments[..1], 1).await;
 		put_all(&unchecked_client, &unchecked_server.0, &fragments[..1], 1).await;
 		put_all(&noise_client, &noise_server.0, &fragments[..1], 1).await;
 		put_all(&noise_unchecked_client, &noise_unchecked_server.0, &fragments[..1], 1).await;
+		put_all(&merkle_client, &merkle_server.0, &merkle_fragments[..1], 1).await;
+		put_all(&noise_merkle_client, &noise_merkle_server.0, &merkle_fragments[..1], 1).await;
 		for _ in 0..options.rounds {
 			let run = |mode: usize| options.only.is_none_or(|only| only == mode + 1);
 			if run(0) {
@@ -398,11 +447,31 @@ fn main() {
 			if run(15) {
 				modes[15].1.push(get_all(&noise_client, noise_checked, &fragments, 1).await);
 			}
+			if run(16) {
+				modes[16]
+					.1
+					.push(put_all(&merkle_client, &merkle_server.0, &merkle_fragments, 1).await);
+			}
+			if run(17) {
+				modes[17]
+					.1
+					.push(get_all(&merkle_client, &merkle_server.0, &merkle_fragments, 1).await);
+			}
+			let noise_merkle = (&noise_merkle_client, &noise_merkle_server.0);
+			if run(18) {
+				modes[18]
+					.1
+					.push(put_all(noise_merkle.0, noise_merkle.1, &merkle_fragments, 1).await);
+			}
+			if run(19) {
+				modes[19]
+					.1
+					.push(get_all(noise_merkle.0, noise_merkle.1, &merkle_fragments, 1).await);
+			}
 			if run(11) {
 				let start = Instant::now();
 				for (_, bytes) in &fragments {
-					let mut builder =
-						cess_primitives::merkle::MerkleBuilder::new(256).expect("builder");
+					let mut builder = MerkleBuilder::new(LEAF_SIZE).expect("builder");
 					for chunk in bytes.chunks(256 * 1024) {
 						builder.update(chunk);
 					}
