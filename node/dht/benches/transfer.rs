@@ -1,11 +1,12 @@
 //! Fragment transfer throughput on loopback, beside a plain TCP copy of the same bytes.
 //!
-//! `cargo bench -p cess-dht [-- --fragments N --rounds R --chunk-kib K --only M]`: moves N 8 MiB
-//! fragments (default 16, i.e. 128 MiB) R times (default 3) each way and prints the best round of
-//! each mode as MiB/s and as a share of the plain TCP copy measured in the same run. `--only M`
-//! runs mode M (from 1, in the printed order) alone, e.g. under `perf`. Rows are TLS (the
-//! default) unless they say Noise; the memory and disk stores check the blake2-256 of the whole
-//! fragment unless they say "the node's Merkle check" (what a miner and the file client run).
+//! `cargo bench -p cess-dht --bench transfer [-- --fragments N --rounds R --chunk-kib K --only M]`:
+//! moves N 8 MiB fragments (default 16, i.e. 128 MiB) R times (default 3) each way and prints the
+//! best round of each mode as MiB/s and as a share of the plain TCP copy measured in the same run.
+//! `--only M` runs mode M (from 1, in the printed order) alone, e.g. under `perf`. Rows are TLS
+//! (the default) unless they say Noise; the memory and disk stores check the blake2-256 of the
+//! whole fragment unless they say "the node's Merkle check" (what a miner and the file client
+//! run).
 
 use bytes::Bytes;
 use cess_dht::{
