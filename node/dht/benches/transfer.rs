@@ -11,7 +11,7 @@
 use bytes::Bytes;
 use cess_dht::{
 	AllowAll, Blake2Verifier, Client, Config, DiskStore, FragmentHasher, FragmentRoot,
-	FragmentStore, FragmentVerifier, Keypair, Limits, MemoryStore, Params, Security,
+	FragmentStore, FragmentVerifier, Keypair, Limits, MemoryStore, Params, Security, StoreError,
 };
 use cess_primitives::merkle::{merkle_root, MerkleBuilder};
 use std::{
@@ -39,6 +39,79 @@ impl FragmentVerifier for MerkleVerifier {
 
 	fn incremental(&self, _size: u64) -> Option<Box<dyn FragmentHasher>> {
 		Some(Box::new(IncrementalMerkle(MerkleBuilder::new(LEAF_SIZE).ok()?)))
+	}
+}
+
+/// A memory store whose fragment reads take as long as a disk reading `DISK_READ_MIB_S` would
+/// (sleeping on the blocking thread): shows whether a GET overlaps reading with sending.
+struct SlowReads(MemoryStore);
+
+/// The read rate of [`SlowReads`]: a hard disk's or a SATA SSD's sequential rate.
+const DISK_READ_MIB_S: f64 = 250.0;
+
+/// A fragment reader throttled to [`DISK_READ_MIB_S`].
+struct Throttled(Box<dyn cess_dht::store::FragmentSource>);
+
+impl std::io::Read for Throttled {
+	fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+		let n = self.0.read(buf)?;
+		std::thread::sleep(Duration::from_secs_f64(n as f64 / (DISK_READ_MIB_S * 1048576.0)));
+		Ok(n)
+	}
+}
+
+impl std::io::Seek for Throttled {
+	fn seek(&mut self, position: std::io::SeekFrom) -> std::io::Result<u64> {
+		self.0.seek(position)
+	}
+}
+
+impl FragmentStore for SlowReads {
+	fn size(&self, root: &FragmentRoot) -> std::io::Result<Option<u64>> {
+		self.0.size(root)
+	}
+
+	fn open(
+		&self,
+		root: &FragmentRoot,
+	) -> std::io::Result<Option<cess_dht::store::StoredFragment>> {
+		Ok(self.0.open(root)?.map(|fragment| cess_dht::store::StoredFragment {
+			size: fragment.size,
+			reader: Box::new(Throttled(fragment.reader)),
+		}))
+	}
+
+	fn put(&self, root: &FragmentRoot, bytes: &[u8]) -> Result<(), StoreError> {
+		self.0.put(root, bytes)
+	}
+
+	fn partial_size(&self, root: &FragmentRoot) -> std::io::Result<u64> {
+		self.0.partial_size(root)
+	}
+
+	fn append_partial(
+		&self,
+		root: &FragmentRoot,
+		offset: u64,
+		bytes: &[u8],
+	) -> Result<(), StoreError> {
+		self.0.append_partial(root, offset, bytes)
+	}
+
+	fn commit_partial(&self, root: &FragmentRoot, size: u64) -> Result<(), StoreError> {
+		self.0.commit_partial(root, size)
+	}
+
+	fn discard_partial(&self, root: &FragmentRoot) -> std::io::Result<()> {
+		self.0.discard_partial(root)
+	}
+
+	fn remove(&self, root: &FragmentRoot) -> std::io::Result<bool> {
+		self.0.remove(root)
+	}
+
+	fn roots(&self) -> std::io::Result<Vec<FragmentRoot>> {
+		self.0.roots()
 	}
 }
 
@@ -336,9 +409,11 @@ fn main() {
 		let dir = tempfile::tempdir().expect("tempdir");
 		let disk = DiskStore::open(dir.path(), verifier.clone()).expect("disk store");
 		let disk_server = node(Arc::new(disk), verifier.clone(), chunk, tls).await;
+		let slow_store = Arc::new(SlowReads(MemoryStore::new(verifier.clone())));
+		let slow_server = node(slow_store, verifier.clone(), chunk, tls).await;
 		let (client, _) = node(memory(&verifier), verifier.clone(), chunk, tls).await;
 		let (unchecked_client, _) = node(memory(&unchecked), unchecked.clone(), chunk, tls).await;
-		for server in [&memory_server, &unchecked_server, &disk_server] {
+		for server in [&memory_server, &unchecked_server, &disk_server, &slow_server] {
 			client.add_peer_address(&server.1).await.expect("address");
 			unchecked_client.add_peer_address(&server.1).await.expect("address");
 		}
@@ -387,6 +462,8 @@ fn main() {
 			("DHT GET <- memory store, 1 at a time, TLS, the node's Merkle check", vec![]),
 			("DHT PUT -> memory store, 1 at a time, Noise, the node's Merkle check", vec![]),
 			("DHT GET <- memory store, 1 at a time, Noise, the node's Merkle check", vec![]),
+			("DHT GET <- disk store, 1 at a time, TLS", vec![]),
+			("DHT GET <- store reading at 250 MiB/s (a disk), 1 at a time, TLS", vec![]),
 		];
 		// Warm up connections and allocators.
 		put_all(&client, &memory_server.0, &fragments[..1], 1).await;
@@ -468,6 +545,12 @@ fn main() {
 				modes[19]
 					.1
 					.push(get_all(noise_merkle.0, noise_merkle.1, &merkle_fragments, 1).await);
+			}
+			if run(20) {
+				modes[20].1.push(get_all(&client, &disk_server.0, &fragments, 1).await);
+			}
+			if run(21) {
+				modes[21].1.push(get_all(&client, &slow_server.0, &fragments, 1).await);
 			}
 			if run(11) {
 				let start = Instant::now();
