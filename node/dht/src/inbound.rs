@@ -7,7 +7,7 @@
 
 use crate::{
 	metrics::{Op, Side},
-	pipeline::ChunkPipeline,
+	pipeline::{ChunkPipeline, ReadAhead},
 	policy::Decision,
 	protocol::{self, ErrorCode, ProtocolError, Request, Status},
 	service::Shared,
@@ -17,7 +17,7 @@ use crate::{
 use futures::{AsyncReadExt, AsyncWriteExt};
 use libp2p::{PeerId, Stream};
 use std::{
-	io::{Read, Seek, SeekFrom},
+	io::{Seek, SeekFrom},
 	sync::Arc,
 	time::{Duration, Instant},
 };
@@ -357,27 +357,28 @@ async fn serve_get(
 	}
 	send_status(stream, idle, Status::Ok(size)).await?;
 
-	let remaining = usize::try_from(size - offset).unwrap_or(usize::MAX);
-	let mut buffer = vec![0u8; shared.config.limits.chunk_size.min(remaining).max(1)];
+	let remaining = size - offset;
+	let chunk_size =
+		shared.config.limits.chunk_size.min(usize::try_from(remaining).unwrap_or(usize::MAX));
+	let mut ahead = ReadAhead::start(reader, chunk_size, remaining);
 	let mut sent = offset;
 	while sent < size {
-		let want = buffer.len().min(usize::try_from(size - sent).unwrap_or(usize::MAX));
-		let (returned_reader, returned_buffer, read) = blocking(move || {
-			let result = reader.read_exact(&mut buffer[..want]);
-			(reader, buffer, result)
-		})
-		.await?;
-		reader = returned_reader;
-		buffer = returned_buffer;
 		// The status promised `size` bytes; a failing disk can only end the stream now.
-		read.map_err(|e| Failure::stream("internal", format!("reading the fragment: {e}")))?;
-		match timeout(idle, stream.write_all(&buffer[..want])).await {
+		let (buffer, len) = match ahead.next().await {
+			Some(Ok(chunk)) => chunk,
+			Some(Err(e)) => {
+				return Err(Failure::stream("internal", format!("reading the fragment: {e}")))
+			}
+			None => return Err(Failure::stream("internal", "the storage task stopped")),
+		};
+		match timeout(idle, stream.write_all(&buffer[..len])).await {
 			Ok(Ok(())) => {}
 			Ok(Err(e)) => return Err(Failure::stream("io", format!("sending data: {e}"))),
 			Err(_) => return Err(Failure::stream("timeout", "sending data")),
 		}
-		sent += want as u64;
-		shared.metrics.bytes_out(want);
+		ahead.recycle(buffer);
+		sent += len as u64;
+		shared.metrics.bytes_out(len);
 	}
 	match timeout(idle, stream.flush()).await {
 		Ok(Ok(())) => {}

@@ -6,7 +6,12 @@
 //! hashes it) and lets the receiving task fill the next buffer at once. A small fixed pool of
 //! buffers circulates between the two: receiving waits for a free buffer when the worker falls
 //! behind, so memory stays bounded and a slow disk slows the sender through flow control.
+//!
+//! [`ReadAhead`] is the same for the sending side of a GET: one blocking worker reads the next
+//! chunks from the store while the task sends the previous one, so a disk read and a network
+//! write overlap instead of taking turns (one thread hop per chunk before).
 
+use std::io::{self, Read};
 use tokio::{sync::mpsc, task::JoinHandle};
 
 /// Chunk buffers circulating per transfer: one being filled, one being worked on, one spare.
@@ -66,6 +71,56 @@ impl<S: Send + 'static, E: Send + 'static> ChunkPipeline<S, E> {
 	}
 }
 
+/// See the module docs: chunks read ahead from a source on a blocking worker.
+pub(crate) struct ReadAhead {
+	full: mpsc::Receiver<io::Result<(Vec<u8>, usize)>>,
+	empty: mpsc::Sender<Vec<u8>>,
+}
+
+impl ReadAhead {
+	/// Starts reading the next `len` bytes of `source` in chunks of `chunk_size` bytes. The
+	/// worker stops after them, after a failed read, or when this is dropped.
+	pub(crate) fn start(
+		mut source: impl Read + Send + 'static,
+		chunk_size: usize,
+		len: u64,
+	) -> Self {
+		let (full_tx, full) = mpsc::channel(BUFFERS);
+		let (empty, mut empty_rx) = mpsc::channel::<Vec<u8>>(BUFFERS);
+		for _ in 0..BUFFERS {
+			// Cannot fail: the channel has room for every buffer and its receiver is alive.
+			let _ = empty.try_send(vec![0u8; chunk_size.max(1)]);
+		}
+		tokio::task::spawn_blocking(move || {
+			let mut remaining = len;
+			while remaining > 0 {
+				// `None`: the reader is gone, nobody wants the rest.
+				let Some(mut buffer) = empty_rx.blocking_recv() else { return };
+				let want = buffer.len().min(usize::try_from(remaining).unwrap_or(usize::MAX));
+				let read = source.read_exact(&mut buffer[..want]).map(|()| (buffer, want));
+				let failed = read.is_err();
+				if full_tx.blocking_send(read).is_err() || failed {
+					return;
+				}
+				remaining -= want as u64;
+			}
+		});
+		Self { full, empty }
+	}
+
+	/// The next chunk, in order: the buffer and how many of its bytes were read. `None` after
+	/// the last one, or if the worker died (the caller counts the bytes it got).
+	pub(crate) async fn next(&mut self) -> Option<io::Result<(Vec<u8>, usize)>> {
+		self.full.recv().await
+	}
+
+	/// Hands a chunk's buffer back, once sent, for a later read.
+	pub(crate) fn recycle(&self, buffer: Vec<u8>) {
+		// Never fails while the worker may still need it: at most `BUFFERS` buffers exist.
+		let _ = self.empty.try_send(buffer);
+	}
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -110,5 +165,67 @@ mod tests {
 		}
 		let (calls, result) = pipeline.finish().await.expect("no panic");
 		assert_eq!((calls, result), (3, Err("disk full")));
+	}
+
+	#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+	async fn read_ahead_yields_the_bytes_in_order_then_ends() {
+		let data: Vec<u8> = (0..1000u32).map(|i| (i * 7) as u8).collect();
+		// Read 998 of 1000 bytes in chunks of 64: 15 full chunks and one of 38.
+		let mut ahead = ReadAhead::start(io::Cursor::new(data.clone()), 64, 998);
+		let mut got = Vec::new();
+		while let Some(chunk) = ahead.next().await {
+			let (buffer, len) = chunk.expect("read");
+			assert!(len == 64 || got.len() == 960, "only the last chunk is short");
+			got.extend_from_slice(&buffer[..len]);
+			ahead.recycle(buffer);
+		}
+		assert_eq!(got, data[..998]);
+	}
+
+	#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+	async fn read_ahead_reports_a_short_source_and_stops() {
+		// The store promised 100 bytes but holds 70: two chunks, then the error, then the end.
+		let mut ahead = ReadAhead::start(io::Cursor::new(vec![1u8; 70]), 32, 100);
+		for _ in 0..2 {
+			let (buffer, len) = ahead.next().await.expect("a chunk").expect("read");
+			assert_eq!(len, 32);
+			ahead.recycle(buffer);
+		}
+		let error = ahead.next().await.expect("the failure").expect_err("short source");
+		assert_eq!(error.kind(), io::ErrorKind::UnexpectedEof);
+		assert!(ahead.next().await.is_none());
+	}
+
+	#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+	async fn dropping_read_ahead_stops_its_worker() {
+		use std::sync::{
+			atomic::{AtomicBool, Ordering},
+			Arc,
+		};
+		/// An endless source that records when the worker lets go of it.
+		struct Endless(Arc<AtomicBool>);
+		impl Read for Endless {
+			fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+				buf.fill(9);
+				Ok(buf.len())
+			}
+		}
+		impl Drop for Endless {
+			fn drop(&mut self) {
+				self.0.store(true, Ordering::SeqCst);
+			}
+		}
+		let dropped = Arc::new(AtomicBool::new(false));
+		let mut ahead = ReadAhead::start(Endless(dropped.clone()), 16, u64::MAX);
+		let (_, len) = ahead.next().await.expect("a chunk").expect("read");
+		assert_eq!(len, 16);
+		drop(ahead);
+		for _ in 0..200 {
+			if dropped.load(Ordering::SeqCst) {
+				return;
+			}
+			tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+		}
+		panic!("the worker kept reading after the reader was dropped");
 	}
 }
