@@ -10,8 +10,9 @@
 
 use bytes::Bytes;
 use cess_dht::{
+	store::{FragmentSource, Hooked, StoreHooks},
 	AllowAll, Blake2Verifier, Client, Config, DiskStore, FragmentHasher, FragmentRoot,
-	FragmentStore, FragmentVerifier, Keypair, Limits, MemoryStore, Params, Security, StoreError,
+	FragmentStore, FragmentVerifier, Keypair, Limits, MemoryStore, Params, Security,
 };
 use cess_primitives::merkle::{merkle_root, MerkleBuilder};
 use std::{
@@ -42,15 +43,15 @@ impl FragmentVerifier for MerkleVerifier {
 	}
 }
 
-/// A memory store whose fragment reads take as long as a disk reading `DISK_READ_MIB_S` would
-/// (sleeping on the blocking thread): shows whether a GET overlaps reading with sending.
-struct SlowReads(MemoryStore);
+/// Hooks that make a store's fragment reads take as long as a disk reading `DISK_READ_MIB_S`
+/// would (sleeping on the blocking thread): shows whether a GET overlaps reading with sending.
+struct SlowReads;
 
 /// The read rate of [`SlowReads`]: a hard disk's or a SATA SSD's sequential rate.
 const DISK_READ_MIB_S: f64 = 250.0;
 
 /// A fragment reader throttled to [`DISK_READ_MIB_S`].
-struct Throttled(Box<dyn cess_dht::store::FragmentSource>);
+struct Throttled(Box<dyn FragmentSource>);
 
 impl std::io::Read for Throttled {
 	fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -66,52 +67,9 @@ impl std::io::Seek for Throttled {
 	}
 }
 
-impl FragmentStore for SlowReads {
-	fn size(&self, root: &FragmentRoot) -> std::io::Result<Option<u64>> {
-		self.0.size(root)
-	}
-
-	fn open(
-		&self,
-		root: &FragmentRoot,
-	) -> std::io::Result<Option<cess_dht::store::StoredFragment>> {
-		Ok(self.0.open(root)?.map(|fragment| cess_dht::store::StoredFragment {
-			size: fragment.size,
-			reader: Box::new(Throttled(fragment.reader)),
-		}))
-	}
-
-	fn put(&self, root: &FragmentRoot, bytes: &[u8]) -> Result<(), StoreError> {
-		self.0.put(root, bytes)
-	}
-
-	fn partial_size(&self, root: &FragmentRoot) -> std::io::Result<u64> {
-		self.0.partial_size(root)
-	}
-
-	fn append_partial(
-		&self,
-		root: &FragmentRoot,
-		offset: u64,
-		bytes: &[u8],
-	) -> Result<(), StoreError> {
-		self.0.append_partial(root, offset, bytes)
-	}
-
-	fn commit_partial(&self, root: &FragmentRoot, size: u64) -> Result<(), StoreError> {
-		self.0.commit_partial(root, size)
-	}
-
-	fn discard_partial(&self, root: &FragmentRoot) -> std::io::Result<()> {
-		self.0.discard_partial(root)
-	}
-
-	fn remove(&self, root: &FragmentRoot) -> std::io::Result<bool> {
-		self.0.remove(root)
-	}
-
-	fn roots(&self) -> std::io::Result<Vec<FragmentRoot>> {
-		self.0.roots()
+impl StoreHooks for SlowReads {
+	fn reader(&self, reader: Box<dyn FragmentSource>) -> Box<dyn FragmentSource> {
+		Box::new(Throttled(reader))
 	}
 }
 
@@ -334,56 +292,109 @@ async fn node(
 	(client, address)
 }
 
-async fn put_all(
-	client: &Client,
-	server: &Client,
-	fragments: &[(FragmentRoot, Bytes)],
+/// Fragments moved between two nodes, `parallel` at a time.
+struct Transfer<'a> {
+	client: &'a Client,
+	server: &'a Client,
+	fragments: &'a [(FragmentRoot, Bytes)],
 	parallel: usize,
-) -> Duration {
-	for (root, _) in fragments {
-		server.store().remove(root).expect("remove");
-	}
-	let peer = server.local_peer_id();
-	let start = Instant::now();
-	for batch in fragments.chunks(parallel) {
-		let puts = batch.iter().map(|(root, bytes)| {
-			let client = client.clone();
-			let (root, bytes) = (*root, bytes.clone());
-			tokio::spawn(async move { client.put_fragment(peer, root, bytes, None).await })
-		});
-		for put in futures::future::join_all(puts).await {
-			put.expect("task").expect("put");
-		}
-	}
-	start.elapsed()
 }
 
-async fn get_all(
-	client: &Client,
-	server: &Client,
-	fragments: &[(FragmentRoot, Bytes)],
-	parallel: usize,
-) -> Duration {
-	// Self-contained when run alone (`--only`): the server must hold the fragments.
-	for (root, bytes) in fragments {
-		if !server.store().contains(root).expect("store") {
-			server.store().put(root, bytes).expect("put");
+impl Transfer<'_> {
+	/// PUTs the fragments to the server, which first drops them; returns the time taken.
+	async fn put_all(&self) -> Duration {
+		for (root, _) in self.fragments {
+			self.server.store().remove(root).expect("remove");
 		}
-	}
-	let peer = server.local_peer_id();
-	let start = Instant::now();
-	for batch in fragments.chunks(parallel) {
-		let gets = batch.iter().map(|(root, _)| {
-			let client = client.clone();
-			let root = *root;
-			tokio::spawn(async move { client.get_fragment(peer, root, None).await })
-		});
-		for get in futures::future::join_all(gets).await {
-			assert_eq!(get.expect("task").expect("get").data.len(), FRAGMENT_SIZE);
+		let peer = self.server.local_peer_id();
+		let start = Instant::now();
+		for batch in self.fragments.chunks(self.parallel) {
+			let puts = batch.iter().map(|(root, bytes)| {
+				let client = self.client.clone();
+				let (root, bytes) = (*root, bytes.clone());
+				tokio::spawn(async move { client.put_fragment(peer, root, bytes, None).await })
+			});
+			for put in futures::future::join_all(puts).await {
+				put.expect("task").expect("put");
+			}
 		}
+		start.elapsed()
 	}
-	start.elapsed()
+
+	/// GETs the fragments from the server; returns the time taken.
+	async fn get_all(&self) -> Duration {
+		// Self-contained when run alone (`--only`): the server must hold the fragments.
+		for (root, bytes) in self.fragments {
+			if !self.server.store().contains(root).expect("store") {
+				self.server.store().put(root, bytes).expect("put");
+			}
+		}
+		let peer = self.server.local_peer_id();
+		let start = Instant::now();
+		for batch in self.fragments.chunks(self.parallel) {
+			let gets = batch.iter().map(|(root, _)| {
+				let client = self.client.clone();
+				let root = *root;
+				tokio::spawn(async move { client.get_fragment(peer, root, None).await })
+			});
+			for get in futures::future::join_all(gets).await {
+				assert_eq!(get.expect("task").expect("get").data.len(), FRAGMENT_SIZE);
+			}
+		}
+		start.elapsed()
+	}
 }
+
+/// What a mode measures, once a round.
+enum Work<'a> {
+	/// [`tcp_copy`], with or without the blake2 check.
+	TcpCopy { check: bool },
+	/// [`tcp_copy_merkle`].
+	TcpCopyMerkle,
+	/// [`Transfer::put_all`].
+	Put(Transfer<'a>),
+	/// [`Transfer::get_all`].
+	Get(Transfer<'a>),
+	/// The verifier's check of each fragment, on this thread.
+	CheckAlone(&'a dyn FragmentVerifier),
+	/// The Merkle root of each fragment fed in 256 KiB chunks, on this thread.
+	MerkleAlone,
+}
+
+impl Work<'_> {
+	/// Runs the mode once over `fragments` (a transfer over its own); returns the time taken.
+	async fn measure(&self, fragments: &[(FragmentRoot, Bytes)]) -> Duration {
+		match self {
+			Work::TcpCopy { check } => tcp_copy(fragments, *check).await,
+			Work::TcpCopyMerkle => tcp_copy_merkle(fragments).await,
+			Work::Put(transfer) => transfer.put_all().await,
+			Work::Get(transfer) => transfer.get_all().await,
+			Work::CheckAlone(verifier) => {
+				let start = Instant::now();
+				for (root, bytes) in fragments {
+					assert!(verifier.verify(root, bytes));
+				}
+				start.elapsed()
+			}
+			Work::MerkleAlone => {
+				let start = Instant::now();
+				for (_, bytes) in fragments {
+					let mut builder = MerkleBuilder::new(LEAF_SIZE).expect("builder");
+					for chunk in bytes.chunks(256 * 1024) {
+						builder.update(chunk);
+					}
+					std::hint::black_box(builder.finish().expect("root"));
+				}
+				start.elapsed()
+			}
+		}
+	}
+}
+
+/// The order the modes (0-based, as printed) run in each round: the hashing-alone modes last,
+/// as they always ran, so figures stay comparable with earlier runs.
+const RUN_ORDER: [usize; 22] =
+	[0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 11, 9];
 
 fn mib_per_s(bytes: usize, elapsed: Duration) -> f64 {
 	bytes as f64 / (1024.0 * 1024.0) / elapsed.as_secs_f64()
@@ -409,7 +420,7 @@ fn main() {
 		let dir = tempfile::tempdir().expect("tempdir");
 		let disk = DiskStore::open(dir.path(), verifier.clone()).expect("disk store");
 		let disk_server = node(Arc::new(disk), verifier.clone(), chunk, tls).await;
-		let slow_store = Arc::new(SlowReads(MemoryStore::new(verifier.clone())));
+		let slow_store = Arc::new(Hooked::new(MemoryStore::new(verifier.clone()), SlowReads));
 		let slow_server = node(slow_store, verifier.clone(), chunk, tls).await;
 		let (client, _) = node(memory(&verifier), verifier.clone(), chunk, tls).await;
 		let (unchecked_client, _) = node(memory(&unchecked), unchecked.clone(), chunk, tls).await;
@@ -440,140 +451,106 @@ fn main() {
 		let (noise_merkle_client, _) = node(memory(&merkle), merkle.clone(), chunk, noise).await;
 		noise_merkle_client.add_peer_address(&noise_merkle_server.1).await.expect("address");
 
-		type Mode = (&'static str, Vec<Duration>);
-		let mut modes: Vec<Mode> = vec![
-			("plain TCP copy (no encryption, no root check)", vec![]),
-			("plain TCP copy + blake2 root check per fragment", vec![]),
-			("DHT PUT, root check skipped (network stack only), TLS", vec![]),
-			("DHT GET, root check skipped (network stack only), TLS", vec![]),
-			("DHT PUT -> memory store, 1 at a time, TLS", vec![]),
-			("DHT PUT -> memory store, 4 in parallel, TLS", vec![]),
-			("DHT GET <- memory store, 1 at a time, TLS", vec![]),
-			("DHT GET <- memory store, 4 in parallel, TLS", vec![]),
-			("DHT PUT -> disk store (fsync), 1 at a time, TLS", vec![]),
-			("blake2-256 of the same bytes alone (one core)", vec![]),
-			("plain TCP copy + Merkle root check beside, pipelined", vec![]),
-			("Merkle root (256-byte leaves) of the same bytes alone (one core)", vec![]),
-			("DHT PUT, root check skipped (network stack only), Noise", vec![]),
-			("DHT GET, root check skipped (network stack only), Noise", vec![]),
-			("DHT PUT -> memory store, 1 at a time, Noise", vec![]),
-			("DHT GET <- memory store, 1 at a time, Noise", vec![]),
-			("DHT PUT -> memory store, 1 at a time, TLS, the node's Merkle check", vec![]),
-			("DHT GET <- memory store, 1 at a time, TLS, the node's Merkle check", vec![]),
-			("DHT PUT -> memory store, 1 at a time, Noise, the node's Merkle check", vec![]),
-			("DHT GET <- memory store, 1 at a time, Noise, the node's Merkle check", vec![]),
-			("DHT GET <- disk store, 1 at a time, TLS", vec![]),
-			("DHT GET <- store reading at 250 MiB/s (a disk), 1 at a time, TLS", vec![]),
+		let transfer =
+			|client, server, fragments, parallel| Transfer { client, server, fragments, parallel };
+		let (all, merkle_all) = (&fragments[..], &merkle_fragments[..]);
+		let modes: Vec<(&str, Work)> = vec![
+			("plain TCP copy (no encryption, no root check)", Work::TcpCopy { check: false }),
+			("plain TCP copy + blake2 root check per fragment", Work::TcpCopy { check: true }),
+			(
+				"DHT PUT, root check skipped (network stack only), TLS",
+				Work::Put(transfer(&unchecked_client, &unchecked_server.0, all, 1)),
+			),
+			(
+				"DHT GET, root check skipped (network stack only), TLS",
+				Work::Get(transfer(&unchecked_client, &unchecked_server.0, all, 1)),
+			),
+			(
+				"DHT PUT -> memory store, 1 at a time, TLS",
+				Work::Put(transfer(&client, &memory_server.0, all, 1)),
+			),
+			(
+				"DHT PUT -> memory store, 4 in parallel, TLS",
+				Work::Put(transfer(&client, &memory_server.0, all, 4)),
+			),
+			(
+				"DHT GET <- memory store, 1 at a time, TLS",
+				Work::Get(transfer(&client, &memory_server.0, all, 1)),
+			),
+			(
+				"DHT GET <- memory store, 4 in parallel, TLS",
+				Work::Get(transfer(&client, &memory_server.0, all, 4)),
+			),
+			(
+				"DHT PUT -> disk store (fsync), 1 at a time, TLS",
+				Work::Put(transfer(&client, &disk_server.0, all, 1)),
+			),
+			("blake2-256 of the same bytes alone (one core)", Work::CheckAlone(&*verifier)),
+			("plain TCP copy + Merkle root check beside, pipelined", Work::TcpCopyMerkle),
+			("Merkle root (256-byte leaves) of the same bytes alone (one core)", Work::MerkleAlone),
+			(
+				"DHT PUT, root check skipped (network stack only), Noise",
+				Work::Put(transfer(&noise_unchecked_client, &noise_unchecked_server.0, all, 1)),
+			),
+			(
+				"DHT GET, root check skipped (network stack only), Noise",
+				Work::Get(transfer(&noise_unchecked_client, &noise_unchecked_server.0, all, 1)),
+			),
+			(
+				"DHT PUT -> memory store, 1 at a time, Noise",
+				Work::Put(transfer(&noise_client, &noise_server.0, all, 1)),
+			),
+			(
+				"DHT GET <- memory store, 1 at a time, Noise",
+				Work::Get(transfer(&noise_client, &noise_server.0, all, 1)),
+			),
+			(
+				"DHT PUT -> memory store, 1 at a time, TLS, the node's Merkle check",
+				Work::Put(transfer(&merkle_client, &merkle_server.0, merkle_all, 1)),
+			),
+			(
+				"DHT GET <- memory store, 1 at a time, TLS, the node's Merkle check",
+				Work::Get(transfer(&merkle_client, &merkle_server.0, merkle_all, 1)),
+			),
+			(
+				"DHT PUT -> memory store, 1 at a time, Noise, the node's Merkle check",
+				Work::Put(transfer(&noise_merkle_client, &noise_merkle_server.0, merkle_all, 1)),
+			),
+			(
+				"DHT GET <- memory store, 1 at a time, Noise, the node's Merkle check",
+				Work::Get(transfer(&noise_merkle_client, &noise_merkle_server.0, merkle_all, 1)),
+			),
+			(
+				"DHT GET <- disk store, 1 at a time, TLS",
+				Work::Get(transfer(&client, &disk_server.0, all, 1)),
+			),
+			(
+				"DHT GET <- store reading at 250 MiB/s (a disk), 1 at a time, TLS",
+				Work::Get(transfer(&client, &slow_server.0, all, 1)),
+			),
 		];
 		// Warm up connections and allocators.
-		put_all(&client, &memory_server.0, &fragments[..1], 1).await;
-		put_all(&unchecked_client, &unchecked_server.0, &fragments[..1], 1).await;
-		put_all(&noise_client, &noise_server.0, &fragments[..1], 1).await;
-		put_all(&noise_unchecked_client, &noise_unchecked_server.0, &fragments[..1], 1).await;
-		put_all(&merkle_client, &merkle_server.0, &merkle_fragments[..1], 1).await;
-		put_all(&noise_merkle_client, &noise_merkle_server.0, &merkle_fragments[..1], 1).await;
+		for (client, server, fragments) in [
+			(&client, &memory_server.0, all),
+			(&unchecked_client, &unchecked_server.0, all),
+			(&noise_client, &noise_server.0, all),
+			(&noise_unchecked_client, &noise_unchecked_server.0, all),
+			(&merkle_client, &merkle_server.0, merkle_all),
+			(&noise_merkle_client, &noise_merkle_server.0, merkle_all),
+		] {
+			transfer(client, server, &fragments[..1], 1).put_all().await;
+		}
+		let mut times = vec![Vec::new(); modes.len()];
 		for _ in 0..options.rounds {
-			let run = |mode: usize| options.only.is_none_or(|only| only == mode + 1);
-			if run(0) {
-				modes[0].1.push(tcp_copy(&fragments, false).await);
-			}
-			if run(1) {
-				modes[1].1.push(tcp_copy(&fragments, true).await);
-			}
-			if run(2) {
-				modes[2]
-					.1
-					.push(put_all(&unchecked_client, &unchecked_server.0, &fragments, 1).await);
-			}
-			if run(3) {
-				modes[3]
-					.1
-					.push(get_all(&unchecked_client, &unchecked_server.0, &fragments, 1).await);
-			}
-			if run(4) {
-				modes[4].1.push(put_all(&client, &memory_server.0, &fragments, 1).await);
-			}
-			if run(5) {
-				modes[5].1.push(put_all(&client, &memory_server.0, &fragments, 4).await);
-			}
-			if run(6) {
-				modes[6].1.push(get_all(&client, &memory_server.0, &fragments, 1).await);
-			}
-			if run(7) {
-				modes[7].1.push(get_all(&client, &memory_server.0, &fragments, 4).await);
-			}
-			if run(8) {
-				modes[8].1.push(put_all(&client, &disk_server.0, &fragments, 1).await);
-			}
-			if run(10) {
-				modes[10].1.push(tcp_copy_merkle(&fragments).await);
-			}
-			let (noise_unchecked, noise_checked) = (&noise_unchecked_server.0, &noise_server.0);
-			if run(12) {
-				modes[12]
-					.1
-					.push(put_all(&noise_unchecked_client, noise_unchecked, &fragments, 1).await);
-			}
-			if run(13) {
-				modes[13]
-					.1
-					.push(get_all(&noise_unchecked_client, noise_unchecked, &fragments, 1).await);
-			}
-			if run(14) {
-				modes[14].1.push(put_all(&noise_client, noise_checked, &fragments, 1).await);
-			}
-			if run(15) {
-				modes[15].1.push(get_all(&noise_client, noise_checked, &fragments, 1).await);
-			}
-			if run(16) {
-				modes[16]
-					.1
-					.push(put_all(&merkle_client, &merkle_server.0, &merkle_fragments, 1).await);
-			}
-			if run(17) {
-				modes[17]
-					.1
-					.push(get_all(&merkle_client, &merkle_server.0, &merkle_fragments, 1).await);
-			}
-			let noise_merkle = (&noise_merkle_client, &noise_merkle_server.0);
-			if run(18) {
-				modes[18]
-					.1
-					.push(put_all(noise_merkle.0, noise_merkle.1, &merkle_fragments, 1).await);
-			}
-			if run(19) {
-				modes[19]
-					.1
-					.push(get_all(noise_merkle.0, noise_merkle.1, &merkle_fragments, 1).await);
-			}
-			if run(20) {
-				modes[20].1.push(get_all(&client, &disk_server.0, &fragments, 1).await);
-			}
-			if run(21) {
-				modes[21].1.push(get_all(&client, &slow_server.0, &fragments, 1).await);
-			}
-			if run(11) {
-				let start = Instant::now();
-				for (_, bytes) in &fragments {
-					let mut builder = MerkleBuilder::new(LEAF_SIZE).expect("builder");
-					for chunk in bytes.chunks(256 * 1024) {
-						builder.update(chunk);
-					}
-					std::hint::black_box(builder.finish().expect("root"));
+			for mode in RUN_ORDER {
+				if options.only.is_none_or(|only| only == mode + 1) {
+					times[mode].push(modes[mode].1.measure(&fragments).await);
 				}
-				modes[11].1.push(start.elapsed());
-			}
-			if run(9) {
-				let start = Instant::now();
-				for (root, bytes) in &fragments {
-					assert!(verifier.verify(root, bytes));
-				}
-				modes[9].1.push(start.elapsed());
 			}
 		}
 
 		let best = |times: &[Duration]| times.iter().min().copied().unwrap_or_default();
-		let tcp = mib_per_s(total, best(&modes[0].1));
+		let tcp = mib_per_s(total, best(&times[0]));
 		println!(
 			"\n{} fragments of 8 MiB ({} MiB) per round, best of {} rounds, {} KiB chunks, {} CPU cores\n",
 			fragments.len(),
@@ -584,7 +561,7 @@ fn main() {
 		);
 		println!("| mode | best round | MiB/s | of plain TCP |");
 		println!("|---|---:|---:|---:|");
-		for (name, times) in modes.iter().filter(|(_, times)| !times.is_empty()) {
+		for ((name, _), times) in modes.iter().zip(&times).filter(|(_, times)| !times.is_empty()) {
 			let rate = mib_per_s(total, best(times));
 			println!(
 				"| {name} | {:.3} s | {rate:.0} | {:.0} % |",

@@ -164,6 +164,21 @@ async fn attempt_within<T>(
 	}
 }
 
+/// Opens a stream to `peer`, sends `request` and reads the first status (`answer` says what it
+/// is, for a timeout): the stream to go on with and the status's value.
+async fn send_request(
+	client: &Client,
+	peer: PeerId,
+	request: Request,
+	answer: &'static str,
+) -> Result<(Stream, u64), TransferError> {
+	let idle = client.shared.config.timeouts.idle;
+	let mut stream = client.open_stream(peer).await?;
+	step(idle, "sending the request", protocol::write_request(&mut stream, &request)).await?;
+	let value = expect_ok(&mut stream, idle, answer).await?;
+	Ok((stream, value))
+}
+
 /// PUT `data` as fragment `root` on `peer`.
 pub(crate) async fn put(
 	client: &Client,
@@ -210,14 +225,9 @@ async fn put_attempt(
 	let shared = &client.shared;
 	let idle = shared.config.timeouts.idle;
 	let size = data.len() as u64;
-	let mut stream = client.open_stream(peer).await?;
-	step(
-		idle,
-		"sending the request",
-		protocol::write_request(&mut stream, &Request::Put { root, size }),
-	)
-	.await?;
-	let offset = expect_ok(&mut stream, idle, "waiting for the peer to accept").await?;
+	let (mut stream, offset) =
+		send_request(client, peer, Request::Put { root, size }, "waiting for the peer to accept")
+			.await?;
 	let Ok(mut sent) = usize::try_from(offset) else {
 		return Err(TransferError::Protocol(format!("resume offset {offset} out of range")));
 	};
@@ -300,14 +310,9 @@ async fn get_attempt(
 	let idle = shared.config.timeouts.idle;
 	let limit = shared.config.limits.max_fragment_size;
 	let offset = data.len() as u64;
-	let mut stream = client.open_stream(peer).await?;
-	step(
-		idle,
-		"sending the request",
-		protocol::write_request(&mut stream, &Request::Get { root, offset }),
-	)
-	.await?;
-	let size = expect_ok(&mut stream, idle, "waiting for the peer to answer").await?;
+	let (mut stream, size) =
+		send_request(client, peer, Request::Get { root, offset }, "waiting for the peer to answer")
+			.await?;
 	if size > limit {
 		return Err(TransferError::TooLarge { size, limit });
 	}

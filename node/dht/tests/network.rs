@@ -5,14 +5,15 @@ mod common;
 
 use cess_dht::{
 	protocol::{self, ErrorCode, Request, Status},
-	store::StoredFragment,
-	AllowAll, Config, Event, FragmentRoot, FragmentStore, KademliaMode, Keypair, Limits,
+	store::{Append, FragmentSource, Hooked, StoreHooks},
+	AllowAll, Config, DiskStore, Event, FragmentRoot, FragmentStore, KademliaMode, Keypair, Limits,
 	MemoryStore, PeerAllowList, Progress, ProgressFn, Security, StoreError, TransferError,
 };
 use common::*;
 use futures::{AsyncReadExt, AsyncWriteExt};
 use std::{
 	io::{self, Read, Seek, SeekFrom},
+	path::Path,
 	sync::{
 		atomic::{AtomicBool, AtomicU64, Ordering},
 		Arc, Mutex,
@@ -20,14 +21,12 @@ use std::{
 	time::Duration,
 };
 
-fn memory_store() -> Arc<dyn FragmentStore> {
-	Arc::new(MemoryStore::new(verifier()))
-}
-
-fn address_without_p2p(address: &cess_dht::Multiaddr) -> cess_dht::Multiaddr {
-	let mut address = address.clone();
-	address.pop();
-	address
+/// A miner on a disk store in `dir` and a client that knows its address.
+async fn disk_miner_and_client(dir: &Path) -> (Arc<DiskStore>, Node, Node) {
+	let disk = disk_store(dir);
+	let miner = spawn_node(test_config(), disk.clone(), Arc::new(AllowAll)).await;
+	let client = spawn_client(test_config(), &miner.address).await;
+	(disk, miner, client)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -49,7 +48,7 @@ async fn discovery_finds_a_miner_through_a_bootstrap_peer() {
 	})
 	.await;
 	assert!(
-		found.contains(&address_without_p2p(&miner.address)),
+		found.contains(&without_p2p(&miner.address)),
 		"discovered {found:?}, the miner listens on {}",
 		miner.address
 	);
@@ -87,10 +86,7 @@ async fn provider_records_announce_fragment_holders() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn put_and_get_an_8_mib_fragment() {
 	let dir = tempfile::tempdir().unwrap();
-	let disk = disk_store(dir.path());
-	let mut miner = spawn_node(test_config(), disk.clone(), Arc::new(AllowAll)).await;
-	let client = spawn_node(test_config(), memory_store(), Arc::new(AllowAll)).await;
-	client.client.add_peer_address(&miner.address).await.unwrap();
+	let (disk, mut miner, client) = disk_miner_and_client(dir.path()).await;
 	let (root, bytes) = fragment(FRAGMENT_SIZE, 2);
 
 	let reports = Arc::new(Mutex::new(Vec::<Progress>::new()));
@@ -160,8 +156,7 @@ async fn noise_only_and_tls_peers_transfer_with_each_other() {
 	let noise = || Config { security: Security::Noise, ..test_config() };
 	for (miner_config, client_config) in [(test_config(), noise()), (noise(), test_config())] {
 		let miner = spawn_node(miner_config, memory_store(), Arc::new(AllowAll)).await;
-		let client = spawn_node(client_config, memory_store(), Arc::new(AllowAll)).await;
-		client.client.add_peer_address(&miner.address).await.unwrap();
+		let client = spawn_client(client_config, &miner.address).await;
 		let (root, bytes) = fragment(FRAGMENT_SIZE, 7);
 		client.client.put_fragment(miner.peer_id, root, bytes.clone(), None).await.unwrap();
 		let fetched = client.client.get_fragment(miner.peer_id, root, None).await.unwrap();
@@ -172,10 +167,7 @@ async fn noise_only_and_tls_peers_transfer_with_each_other() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_corrupted_payload_is_rejected() {
 	let dir = tempfile::tempdir().unwrap();
-	let disk = disk_store(dir.path());
-	let mut miner = spawn_node(test_config(), disk.clone(), Arc::new(AllowAll)).await;
-	let client = spawn_node(test_config(), memory_store(), Arc::new(AllowAll)).await;
-	client.client.add_peer_address(&miner.address).await.unwrap();
+	let (disk, mut miner, client) = disk_miner_and_client(dir.path()).await;
 	let (root, bytes) = fragment(FRAGMENT_SIZE, 3);
 	let mut corrupted = bytes.clone();
 	corrupted[FRAGMENT_SIZE / 2] ^= 0x01;
@@ -200,10 +192,7 @@ async fn a_corrupted_payload_is_rejected() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fragment_corrupted_on_the_miner_is_rejected_by_the_fetcher() {
 	let dir = tempfile::tempdir().unwrap();
-	let disk = disk_store(dir.path());
-	let miner = spawn_node(test_config(), disk.clone(), Arc::new(AllowAll)).await;
-	let client = spawn_node(test_config(), memory_store(), Arc::new(AllowAll)).await;
-	client.client.add_peer_address(&miner.address).await.unwrap();
+	let (disk, miner, client) = disk_miner_and_client(dir.path()).await;
 	let (root, bytes) = fragment(1024 * 1024, 4);
 	disk.put(&root, &bytes).unwrap();
 
@@ -268,8 +257,7 @@ async fn oversized_and_malformed_requests_get_an_error_and_a_closed_stream() {
 	let limits = Limits { max_fragment_size: 1024 * 1024, ..Limits::default() };
 	let miner =
 		spawn_node(Config { limits, ..test_config() }, memory_store(), Arc::new(AllowAll)).await;
-	let client = spawn_node(test_config(), memory_store(), Arc::new(AllowAll)).await;
-	client.client.add_peer_address(&miner.address).await.unwrap();
+	let client = spawn_client(test_config(), &miner.address).await;
 	let peer = miner.peer_id;
 
 	// Announcing more than the limit.
@@ -321,28 +309,25 @@ async fn oversized_and_malformed_requests_get_an_error_and_a_closed_stream() {
 	assert_eq!(metric(&miner.registry, "cess_dht_fragment_failures_total", &malformed), 1.0);
 }
 
-/// A store that fails once: an append crossing `fail_after` upload bytes, or a read of a stored
+/// Hooks that fail once: an append crossing `fail_after` upload bytes, or a read of a stored
 /// fragment crossing `fail_after` bytes — a failure in the middle of a transfer.
 struct FailOnce {
-	inner: MemoryStore,
 	fail_after: u64,
 	appended: AtomicU64,
 	failed: AtomicBool,
 }
 
 impl FailOnce {
-	fn new(fail_after: u64) -> Arc<Self> {
-		Arc::new(Self {
-			inner: MemoryStore::new(verifier()),
-			fail_after,
-			appended: AtomicU64::new(0),
-			failed: AtomicBool::new(false),
-		})
+	/// A memory store with these hooks.
+	fn store(fail_after: u64) -> Arc<Hooked<MemoryStore, Self>> {
+		let hooks =
+			Self { fail_after, appended: AtomicU64::new(0), failed: AtomicBool::new(false) };
+		Arc::new(Hooked::new(MemoryStore::new(verifier()), hooks))
 	}
 }
 
 struct FailingReader {
-	inner: Box<dyn cess_dht::store::FragmentSource>,
+	inner: Box<dyn FragmentSource>,
 	position: u64,
 	fail_at: Option<u64>,
 }
@@ -365,67 +350,28 @@ impl Seek for FailingReader {
 	}
 }
 
-impl FragmentStore for FailOnce {
-	fn size(&self, root: &FragmentRoot) -> io::Result<Option<u64>> {
-		self.inner.size(root)
-	}
-
-	fn open(&self, root: &FragmentRoot) -> io::Result<Option<StoredFragment>> {
-		let Some(fragment) = self.inner.open(root)? else { return Ok(None) };
+impl StoreHooks for FailOnce {
+	fn reader(&self, inner: Box<dyn FragmentSource>) -> Box<dyn FragmentSource> {
 		let fail_at = (!self.failed.swap(true, Ordering::SeqCst)).then_some(self.fail_after);
-		Ok(Some(StoredFragment {
-			size: fragment.size,
-			reader: Box::new(FailingReader { inner: fragment.reader, position: 0, fail_at }),
-		}))
+		Box::new(FailingReader { inner, position: 0, fail_at })
 	}
 
-	fn put(&self, root: &FragmentRoot, bytes: &[u8]) -> Result<(), StoreError> {
-		self.inner.put(root, bytes)
-	}
-
-	fn partial_size(&self, root: &FragmentRoot) -> io::Result<u64> {
-		self.inner.partial_size(root)
-	}
-
-	fn append_partial(
-		&self,
-		root: &FragmentRoot,
-		offset: u64,
-		bytes: &[u8],
-	) -> Result<(), StoreError> {
-		let before = self.appended.fetch_add(bytes.len() as u64, Ordering::SeqCst);
-		if before + bytes.len() as u64 > self.fail_after
-			&& !self.failed.swap(true, Ordering::SeqCst)
-		{
+	fn append_partial(&self, append: Append<'_>) -> Result<(), StoreError> {
+		let len = append.bytes.len() as u64;
+		let before = self.appended.fetch_add(len, Ordering::SeqCst);
+		if before + len > self.fail_after && !self.failed.swap(true, Ordering::SeqCst) {
 			return Err(StoreError::Io(io::Error::other("injected write failure")));
 		}
-		self.inner.append_partial(root, offset, bytes)
-	}
-
-	fn commit_partial(&self, root: &FragmentRoot, size: u64) -> Result<(), StoreError> {
-		self.inner.commit_partial(root, size)
-	}
-
-	fn discard_partial(&self, root: &FragmentRoot) -> io::Result<()> {
-		self.inner.discard_partial(root)
-	}
-
-	fn remove(&self, root: &FragmentRoot) -> io::Result<bool> {
-		self.inner.remove(root)
-	}
-
-	fn roots(&self) -> io::Result<Vec<FragmentRoot>> {
-		self.inner.roots()
+		append.forward()
 	}
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_interrupted_put_resumes_where_the_partial_upload_ends() {
 	let fail_after = 3 * 1024 * 1024;
-	let store = FailOnce::new(fail_after);
+	let store = FailOnce::store(fail_after);
 	let miner = spawn_node(test_config(), store.clone(), Arc::new(AllowAll)).await;
-	let client = spawn_node(test_config(), memory_store(), Arc::new(AllowAll)).await;
-	client.client.add_peer_address(&miner.address).await.unwrap();
+	let client = spawn_client(test_config(), &miner.address).await;
 	let (root, bytes) = fragment(FRAGMENT_SIZE, 7);
 
 	let report =
@@ -442,12 +388,11 @@ async fn an_interrupted_put_resumes_where_the_partial_upload_ends() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_interrupted_get_resumes_after_the_bytes_received() {
 	let fail_after = 5 * 1024 * 1024;
-	let store = FailOnce::new(fail_after);
+	let store = FailOnce::store(fail_after);
 	let (root, bytes) = fragment(FRAGMENT_SIZE, 8);
-	store.inner.put(&root, &bytes).unwrap();
+	store.inner().put(&root, &bytes).unwrap();
 	let miner = spawn_node(test_config(), store.clone(), Arc::new(AllowAll)).await;
-	let client = spawn_node(test_config(), memory_store(), Arc::new(AllowAll)).await;
-	client.client.add_peer_address(&miner.address).await.unwrap();
+	let client = spawn_client(test_config(), &miner.address).await;
 
 	let fetched = client.client.get_fragment(miner.peer_id, root, None).await.unwrap();
 	assert_eq!(fetched.data, bytes);
@@ -459,43 +404,42 @@ async fn an_interrupted_get_resumes_after_the_bytes_received() {
 	);
 }
 
-/// A store whose uploads stall once past `stall_after` bytes until released, then fail: lets a
-/// test kill the node at a known point of a transfer.
+/// Hooks that stall the first upload past `stall_after` bytes until released, then fail it:
+/// lets a test kill the node at a known point of a transfer.
 struct StallOnce {
-	inner: Arc<dyn FragmentStore>,
 	stall_after: u64,
 	appended: AtomicU64,
 	stalled: Mutex<Option<std::sync::mpsc::Sender<()>>>,
 	release: Mutex<std::sync::mpsc::Receiver<()>>,
 }
 
-impl FragmentStore for StallOnce {
-	fn size(&self, root: &FragmentRoot) -> io::Result<Option<u64>> {
-		self.inner.size(root)
-	}
+/// The test's ends of a [`StallOnce`].
+struct StallControl {
+	/// Receives once the upload stalls.
+	stalled: std::sync::mpsc::Receiver<()>,
+	/// Lets the stalled upload go on (and fail).
+	release: std::sync::mpsc::Sender<()>,
+}
 
-	fn open(&self, root: &FragmentRoot) -> io::Result<Option<StoredFragment>> {
-		self.inner.open(root)
+impl StallOnce {
+	fn new(stall_after: u64) -> (Self, StallControl) {
+		let (stalled_tx, stalled) = std::sync::mpsc::channel();
+		let (release, release_rx) = std::sync::mpsc::channel();
+		let hooks = Self {
+			stall_after,
+			appended: AtomicU64::new(0),
+			stalled: Mutex::new(Some(stalled_tx)),
+			release: Mutex::new(release_rx),
+		};
+		(hooks, StallControl { stalled, release })
 	}
+}
 
-	fn put(&self, root: &FragmentRoot, bytes: &[u8]) -> Result<(), StoreError> {
-		self.inner.put(root, bytes)
-	}
-
-	fn partial_size(&self, root: &FragmentRoot) -> io::Result<u64> {
-		self.inner.partial_size(root)
-	}
-
-	fn append_partial(
-		&self,
-		root: &FragmentRoot,
-		offset: u64,
-		bytes: &[u8],
-	) -> Result<(), StoreError> {
-		self.inner.append_partial(root, offset, bytes)?;
-		let total =
-			self.appended.fetch_add(bytes.len() as u64, Ordering::SeqCst) + bytes.len() as u64;
-		if total >= self.stall_after {
+impl StoreHooks for StallOnce {
+	fn append_partial(&self, append: Append<'_>) -> Result<(), StoreError> {
+		append.forward()?;
+		let len = append.bytes.len() as u64;
+		if self.appended.fetch_add(len, Ordering::SeqCst) + len >= self.stall_after {
 			if let Some(stalled) = self.stalled.lock().unwrap().take() {
 				let _ = stalled.send(());
 				let _ = self.release.lock().unwrap().recv();
@@ -504,22 +448,14 @@ impl FragmentStore for StallOnce {
 		}
 		Ok(())
 	}
+}
 
-	fn commit_partial(&self, root: &FragmentRoot, size: u64) -> Result<(), StoreError> {
-		self.inner.commit_partial(root, size)
-	}
-
-	fn discard_partial(&self, root: &FragmentRoot) -> io::Result<()> {
-		self.inner.discard_partial(root)
-	}
-
-	fn remove(&self, root: &FragmentRoot) -> io::Result<bool> {
-		self.inner.remove(root)
-	}
-
-	fn roots(&self) -> io::Result<Vec<FragmentRoot>> {
-		self.inner.roots()
-	}
+/// Waits (up to 20 s) until the upload stalls; `what` says what that means.
+async fn wait_until_stalled(stalled: std::sync::mpsc::Receiver<()>, what: &str) {
+	tokio::task::spawn_blocking(move || stalled.recv_timeout(Duration::from_secs(20)))
+		.await
+		.unwrap()
+		.expect(what);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -527,72 +463,37 @@ async fn a_node_killed_mid_transfer_and_restarted_gets_the_put_retried_to_succes
 	let dir = tempfile::tempdir().unwrap();
 	let keypair = Keypair::generate_ed25519();
 	let stall_after = 3 * 1024 * 1024;
-	let (stalled_tx, stalled_rx) = std::sync::mpsc::channel();
-	let (release_tx, release_rx) = std::sync::mpsc::channel();
-	let store = Arc::new(StallOnce {
-		inner: disk_store(dir.path()),
-		stall_after,
-		appended: AtomicU64::new(0),
-		stalled: Mutex::new(Some(stalled_tx)),
-		release: Mutex::new(release_rx),
-	});
+	let (hooks, stall) = StallOnce::new(stall_after);
+	let store = Arc::new(Hooked::new(DiskStore::open(dir.path(), verifier()).unwrap(), hooks));
 	let miner =
 		spawn_node_with_key(test_config(), store, Arc::new(AllowAll), keypair.clone()).await;
-	let retrying = Config {
-		retry: cess_dht::RetryPolicy {
-			attempts: 20,
-			initial_backoff: Duration::from_millis(100),
-			max_backoff: Duration::from_millis(300),
-		},
-		..test_config()
-	};
-	let client = spawn_node(retrying, memory_store(), Arc::new(AllowAll)).await;
-	client.client.add_peer_address(&miner.address).await.unwrap();
+	let client = spawn_client(retrying_config(20), &miner.address).await;
 	let (root, bytes) = fragment(FRAGMENT_SIZE, 9);
 
-	let uploader = client.client.clone();
 	let peer = miner.peer_id;
-	let data = bytes.clone();
-	let put = tokio::spawn(async move { uploader.put_fragment(peer, root, data, None).await });
+	let put = spawn_put(&client.client, peer, root, bytes.clone());
 
 	// Kill the miner (its swarm, listener and connections) while the upload is in its middle.
-	tokio::task::spawn_blocking(move || stalled_rx.recv_timeout(Duration::from_secs(20)))
-		.await
-		.unwrap()
-		.expect("the upload reached the stall point");
+	wait_until_stalled(stall.stalled, "the upload reached the stall point").await;
 	miner.service.abort();
 	assert!(miner.service.await.unwrap_err().is_cancelled());
-	release_tx.send(()).unwrap();
+	stall.release.send(()).unwrap();
 
 	// Restart it with the same identity, port and disk.
 	let port_config =
-		Config { listen_addresses: vec![address_without_p2p(&miner.address)], ..test_config() };
+		Config { listen_addresses: vec![without_p2p(&miner.address)], ..test_config() };
 	let restarted =
 		spawn_node_with_key(port_config, disk_store(dir.path()), Arc::new(AllowAll), keypair).await;
 	assert_eq!(restarted.peer_id, peer);
 
-	let report =
-		tokio::time::timeout(Duration::from_secs(60), put).await.unwrap().unwrap().unwrap();
-	assert!(report.attempts >= 2, "{report:?}");
-	assert!(
-		report.resumed_from >= stall_after && report.resumed_from < FRAGMENT_SIZE as u64,
-		"resumed from {}",
-		report.resumed_from
-	);
+	assert_resumed_to_success(put, stall_after).await;
 	assert_eq!(restarted.client.store().read(&root).unwrap(), Some(bytes));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn transfers_beyond_the_inbound_limit_are_refused_as_busy_then_retried() {
-	let (stalled_tx, stalled_rx) = std::sync::mpsc::channel();
-	let (release_tx, release_rx) = std::sync::mpsc::channel();
-	let store = Arc::new(StallOnce {
-		inner: memory_store(),
-		stall_after: 1,
-		appended: AtomicU64::new(0),
-		stalled: Mutex::new(Some(stalled_tx)),
-		release: Mutex::new(release_rx),
-	});
+	let (hooks, stall) = StallOnce::new(1);
+	let store = Arc::new(Hooked::new(MemoryStore::new(verifier()), hooks));
 	let limits = Limits { max_inbound_transfers: 1, ..Limits::default() };
 	let miner =
 		spawn_node(Config { limits, ..test_config() }, store.clone(), Arc::new(AllowAll)).await;
@@ -608,15 +509,9 @@ async fn transfers_beyond_the_inbound_limit_are_refused_as_busy_then_retried() {
 	let (first_root, first) = fragment(1024 * 1024, 10);
 	let (second_root, second) = fragment(1024 * 1024, 11);
 
-	let uploader = client.client.clone();
 	let peer = miner.peer_id;
-	let data = first.clone();
-	let first_put =
-		tokio::spawn(async move { uploader.put_fragment(peer, first_root, data, None).await });
-	tokio::task::spawn_blocking(move || stalled_rx.recv_timeout(Duration::from_secs(20)))
-		.await
-		.unwrap()
-		.expect("the first upload holds the only slot");
+	let first_put = spawn_put(&client.client, peer, first_root, first.clone());
+	wait_until_stalled(stall.stalled, "the first upload holds the only slot").await;
 
 	// The only slot is taken: a second transfer is refused at once, and not retried here.
 	let error =
@@ -624,7 +519,7 @@ async fn transfers_beyond_the_inbound_limit_are_refused_as_busy_then_retried() {
 	assert!(matches!(error, TransferError::Rejected { code: ErrorCode::Busy, .. }), "{error:?}");
 
 	// Once the stalled upload fails, its client retries and resumes; then the slot is free again.
-	release_tx.send(()).unwrap();
+	stall.release.send(()).unwrap();
 	let report =
 		tokio::time::timeout(Duration::from_secs(30), first_put).await.unwrap().unwrap().unwrap();
 	assert!(report.attempts >= 2, "{report:?}");

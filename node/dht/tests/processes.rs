@@ -4,10 +4,7 @@
 
 mod common;
 
-use cess_dht::{
-	root_to_hex, AllowAll, Config, ErrorCode, KademliaMode, MemoryStore, PeerId, RetryPolicy,
-	TransferError,
-};
+use cess_dht::{root_to_hex, AllowAll, Config, ErrorCode, KademliaMode, PeerId, TransferError};
 use common::*;
 use std::{sync::Arc, time::Duration};
 
@@ -17,12 +14,6 @@ fn client_config(bootnode: &PeerProcess) -> Config {
 		kademlia_mode: KademliaMode::Client,
 		..test_config()
 	}
-}
-
-fn without_p2p(address: &cess_dht::Multiaddr) -> cess_dht::Multiaddr {
-	let mut address = address.clone();
-	address.pop();
-	address
 }
 
 fn fragment_file(store: &std::path::Path, root: &[u8; 32]) -> std::path::PathBuf {
@@ -44,12 +35,7 @@ async fn separate_processes_discover_store_and_serve_8_mib_fragments() {
 		bootnode.address.to_string(),
 	])
 	.await;
-	let client = spawn_node(
-		client_config(&bootnode),
-		Arc::new(MemoryStore::new(verifier())),
-		Arc::new(AllowAll),
-	)
-	.await;
+	let client = spawn_node(client_config(&bootnode), memory_store(), Arc::new(AllowAll)).await;
 
 	let found =
 		eventually(Duration::from_secs(15), "the miner process to be discoverable", || async {
@@ -80,9 +66,7 @@ async fn a_separate_process_refuses_an_unauthorized_put() {
 		only.to_string(),
 	])
 	.await;
-	let client =
-		spawn_node(test_config(), Arc::new(MemoryStore::new(verifier())), Arc::new(AllowAll)).await;
-	client.client.add_peer_address(&miner.address).await.unwrap();
+	let client = spawn_client(test_config(), &miner.address).await;
 	let (root, bytes) = fragment(FRAGMENT_SIZE, 22);
 
 	let error = client.client.put_fragment(miner.peer_id, root, bytes, None).await.unwrap_err();
@@ -112,23 +96,11 @@ async fn a_miner_process_killed_mid_upload_is_restarted_and_the_put_resumes_to_s
 		exit_after.to_string(),
 	])
 	.await;
-	let retrying = Config {
-		retry: RetryPolicy {
-			attempts: 30,
-			initial_backoff: Duration::from_millis(100),
-			max_backoff: Duration::from_millis(300),
-		},
-		..test_config()
-	};
-	let client =
-		spawn_node(retrying, Arc::new(MemoryStore::new(verifier())), Arc::new(AllowAll)).await;
-	client.client.add_peer_address(&miner.address).await.unwrap();
+	let client = spawn_client(retrying_config(30), &miner.address).await;
 	let (root, bytes) = fragment(FRAGMENT_SIZE, 23);
 
-	let uploader = client.client.clone();
 	let peer = miner.peer_id;
-	let data = bytes.clone();
-	let put = tokio::spawn(async move { uploader.put_fragment(peer, root, data, None).await });
+	let put = spawn_put(&client.client, peer, root, bytes.clone());
 
 	// The miner dies abruptly once 3 MiB of the upload are on its disk.
 	let status = tokio::time::timeout(Duration::from_secs(30), miner.child.wait())
@@ -150,14 +122,7 @@ async fn a_miner_process_killed_mid_upload_is_restarted_and_the_put_resumes_to_s
 	.await;
 	assert_eq!(restarted.peer_id, peer);
 
-	let report =
-		tokio::time::timeout(Duration::from_secs(60), put).await.unwrap().unwrap().unwrap();
-	assert!(report.attempts >= 2, "{report:?}");
-	assert!(
-		report.resumed_from >= exit_after && report.resumed_from < FRAGMENT_SIZE as u64,
-		"resumed from {} (the first process had stored at least {exit_after})",
-		report.resumed_from
-	);
+	assert_resumed_to_success(put, exit_after).await;
 	assert_eq!(restarted.next_stored().await, (root_to_hex(&root), FRAGMENT_SIZE as u64));
 	assert_eq!(std::fs::read(fragment_file(dir.path(), &root)).unwrap(), bytes);
 }

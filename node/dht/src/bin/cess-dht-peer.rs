@@ -19,11 +19,11 @@
 //! address, then `READY`; afterwards one `STORED <root hex> <size>` line per fragment stored.
 //! It exits when its standard input closes, so it never outlives the process that spawned it.
 
-use cess_dht::store::StoredFragment;
 use cess_dht::{
-	libp2p::identity::Keypair, AllowAll, AuthorizationPolicy, Blake2Verifier, Config, DiskStore,
-	Event, FragmentRoot, FragmentStore, FragmentVerifier, MemoryStore, Multiaddr, Params,
-	PeerAllowList, PeerId, StoreError,
+	libp2p::identity::Keypair,
+	store::{Append, Hooked, StoreHooks},
+	AllowAll, AuthorizationPolicy, Blake2Verifier, Config, DiskStore, Event, FragmentStore,
+	FragmentVerifier, MemoryStore, Multiaddr, Params, PeerAllowList, PeerId, StoreError,
 };
 use std::{
 	io::{self, Read, Write},
@@ -71,66 +71,33 @@ where
 	value.parse().map_err(|e| format!("invalid value {value}: {e}"))
 }
 
-/// A store that makes the process die once enough upload bytes were written: a crash in the
+/// Hooks that make the process die once enough upload bytes were written: a crash in the
 /// middle of a transfer, with the bytes already received on disk as a real crash leaves them.
-struct ExitAfter<S> {
-	inner: S,
+struct ExitAfter {
 	limit: u64,
 	written: AtomicU64,
 }
 
-impl<S> ExitAfter<S> {
-	fn new(inner: S, limit: u64) -> Self {
-		Self { inner, limit, written: AtomicU64::new(0) }
-	}
-}
-
-impl<S: FragmentStore> FragmentStore for ExitAfter<S> {
-	fn size(&self, root: &FragmentRoot) -> io::Result<Option<u64>> {
-		self.inner.size(root)
-	}
-
-	fn open(&self, root: &FragmentRoot) -> io::Result<Option<StoredFragment>> {
-		self.inner.open(root)
-	}
-
-	fn put(&self, root: &FragmentRoot, bytes: &[u8]) -> Result<(), StoreError> {
-		self.inner.put(root, bytes)
-	}
-
-	fn partial_size(&self, root: &FragmentRoot) -> io::Result<u64> {
-		self.inner.partial_size(root)
-	}
-
-	fn append_partial(
-		&self,
-		root: &FragmentRoot,
-		offset: u64,
-		bytes: &[u8],
-	) -> Result<(), StoreError> {
-		self.inner.append_partial(root, offset, bytes)?;
-		let len = bytes.len() as u64;
+impl StoreHooks for ExitAfter {
+	fn append_partial(&self, append: Append<'_>) -> Result<(), StoreError> {
+		append.forward()?;
+		let len = append.bytes.len() as u64;
 		if self.written.fetch_add(len, Ordering::SeqCst) + len >= self.limit {
-			eprintln!("cess-dht-peer: exiting after {} bytes of upload, as asked", offset + len);
+			let written = append.offset + len;
+			eprintln!("cess-dht-peer: exiting after {written} bytes of upload, as asked");
 			std::process::exit(3);
 		}
 		Ok(())
 	}
+}
 
-	fn commit_partial(&self, root: &FragmentRoot, size: u64) -> Result<(), StoreError> {
-		self.inner.commit_partial(root, size)
-	}
-
-	fn discard_partial(&self, root: &FragmentRoot) -> io::Result<()> {
-		self.inner.discard_partial(root)
-	}
-
-	fn remove(&self, root: &FragmentRoot) -> io::Result<bool> {
-		self.inner.remove(root)
-	}
-
-	fn roots(&self) -> io::Result<Vec<FragmentRoot>> {
-		self.inner.roots()
+/// `store`, made to exit the process after `exit_after` bytes of uploads if that is set.
+fn exiting_after<S: FragmentStore>(store: S, exit_after: Option<u64>) -> Arc<dyn FragmentStore> {
+	match exit_after {
+		Some(limit) => {
+			Arc::new(Hooked::new(store, ExitAfter { limit, written: AtomicU64::new(0) }))
+		}
+		None => Arc::new(store),
 	}
 }
 
@@ -174,16 +141,12 @@ async fn run(args: Args) -> Result<(), String> {
 		None => Keypair::generate_ed25519(),
 	};
 	let verifier: Arc<dyn FragmentVerifier> = Arc::new(Blake2Verifier);
-	let store: Arc<dyn FragmentStore> = match (&args.store, args.exit_after_bytes) {
-		(Some(dir), exit_after) => {
+	let store = match &args.store {
+		Some(dir) => {
 			let disk = DiskStore::open(dir, verifier.clone()).map_err(|e| e.to_string())?;
-			match exit_after {
-				Some(limit) => Arc::new(ExitAfter::new(disk, limit)),
-				None => Arc::new(disk),
-			}
+			exiting_after(disk, args.exit_after_bytes)
 		}
-		(None, Some(limit)) => Arc::new(ExitAfter::new(MemoryStore::new(verifier.clone()), limit)),
-		(None, None) => Arc::new(MemoryStore::new(verifier.clone())),
+		None => exiting_after(MemoryStore::new(verifier.clone()), args.exit_after_bytes),
 	};
 	let policy: Arc<dyn AuthorizationPolicy> = if args.allow_put.is_empty() {
 		Arc::new(AllowAll)

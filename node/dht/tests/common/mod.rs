@@ -3,8 +3,9 @@
 #![allow(dead_code)]
 
 use cess_dht::{
-	AuthorizationPolicy, Blake2Verifier, Client, Config, DiskStore, Event, FragmentRoot,
-	FragmentStore, FragmentVerifier, Keypair, Multiaddr, Params, PeerId, RetryPolicy, Timeouts,
+	AllowAll, AuthorizationPolicy, Blake2Verifier, Client, Config, DiskStore, Event, FragmentRoot,
+	FragmentStore, FragmentVerifier, Keypair, MemoryStore, Multiaddr, Params, PeerId, RetryPolicy,
+	Timeouts, TransferError, TransferReport,
 };
 use std::{
 	future::Future,
@@ -45,6 +46,10 @@ pub fn disk_store(dir: &Path) -> Arc<DiskStore> {
 	Arc::new(DiskStore::open(dir, verifier()).expect("store opens"))
 }
 
+pub fn memory_store() -> Arc<dyn FragmentStore> {
+	Arc::new(MemoryStore::new(verifier()))
+}
+
 /// A configuration for tests: loopback, an ephemeral port, short timeouts, quick retries.
 pub fn test_config() -> Config {
 	Config {
@@ -63,6 +68,26 @@ pub fn test_config() -> Config {
 		},
 		..Config::default()
 	}
+}
+
+/// [`test_config`] with `attempts` tries per transfer and short backoffs: for transfers that
+/// must outlast a restart of their peer.
+pub fn retrying_config(attempts: u32) -> Config {
+	Config {
+		retry: RetryPolicy {
+			attempts,
+			initial_backoff: Duration::from_millis(100),
+			max_backoff: Duration::from_millis(300),
+		},
+		..test_config()
+	}
+}
+
+/// `address` without its trailing `/p2p/<peer id>`.
+pub fn without_p2p(address: &Multiaddr) -> Multiaddr {
+	let mut address = address.clone();
+	address.pop();
+	address
 }
 
 /// A node running in this process.
@@ -105,6 +130,40 @@ pub async fn spawn_node_with_key(
 	let listen = client.listen_addresses().await.expect("service runs");
 	let address = listen.first().expect("one listen address").clone().with_p2p(peer_id).unwrap();
 	Node { client, events, peer_id, address, registry, service }
+}
+
+/// A node on a memory store that lets everyone in, told `address` (a peer's, with `/p2p/`).
+pub async fn spawn_client(config: Config, address: &Multiaddr) -> Node {
+	let client = spawn_node(config, memory_store(), Arc::new(AllowAll)).await;
+	client.client.add_peer_address(address).await.unwrap();
+	client
+}
+
+/// Starts `client`'s PUT of `bytes` to `peer` in the background.
+pub fn spawn_put(
+	client: &Client,
+	peer: PeerId,
+	root: FragmentRoot,
+	bytes: Vec<u8>,
+) -> JoinHandle<Result<TransferReport, TransferError>> {
+	let client = client.clone();
+	tokio::spawn(async move { client.put_fragment(peer, root, bytes, None).await })
+}
+
+/// Waits (up to 60 s) for `put` of a [`FRAGMENT_SIZE`] fragment, interrupted after its peer had
+/// stored at least `stored` bytes: it must succeed on a later attempt that resumed from there.
+pub async fn assert_resumed_to_success(
+	put: JoinHandle<Result<TransferReport, TransferError>>,
+	stored: u64,
+) {
+	let report =
+		tokio::time::timeout(Duration::from_secs(60), put).await.unwrap().unwrap().unwrap();
+	assert!(report.attempts >= 2, "{report:?}");
+	assert!(
+		report.resumed_from >= stored && report.resumed_from < FRAGMENT_SIZE as u64,
+		"resumed from {} (the peer had stored at least {stored})",
+		report.resumed_from
+	);
 }
 
 /// Polls `probe` every 50 ms until it yields `Some`, or panics after `limit`.

@@ -1,0 +1,111 @@
+//! [`MemoryStore`]: fragments in a map, for tests, benchmarks and peers that only relay.
+
+use super::{FragmentStore, StoreError, StoredFragment};
+use crate::{FragmentRoot, FragmentVerifier};
+use bytes::Bytes;
+use std::{
+	collections::HashMap,
+	io::{self, Cursor},
+	sync::{Arc, Mutex, MutexGuard},
+};
+
+/// Fragments in memory. For tests, benchmarks and peers that only relay.
+pub struct MemoryStore {
+	verifier: Arc<dyn FragmentVerifier>,
+	fragments: Mutex<HashMap<FragmentRoot, Bytes>>,
+	partials: Mutex<HashMap<FragmentRoot, Vec<u8>>>,
+}
+
+impl MemoryStore {
+	/// An empty store checking fragments with `verifier`.
+	pub fn new(verifier: Arc<dyn FragmentVerifier>) -> Self {
+		Self { verifier, fragments: Default::default(), partials: Default::default() }
+	}
+
+	fn fragments(&self) -> MutexGuard<'_, HashMap<FragmentRoot, Bytes>> {
+		// A panic elsewhere cannot leave the map half-updated: every update is one insert/remove.
+		self.fragments.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+	}
+
+	/// Publishes the partial upload of `root`, checking it against the root unless `checked`.
+	fn commit(&self, root: &FragmentRoot, size: u64, checked: bool) -> Result<(), StoreError> {
+		let bytes = self.partials().remove(root).unwrap_or_default();
+		let actual = bytes.len() as u64;
+		if actual != size {
+			return Err(StoreError::SizeMismatch { expected: size, actual });
+		}
+		if !checked && !self.verifier.verify(root, &bytes) {
+			return Err(StoreError::Integrity);
+		}
+		self.fragments().insert(*root, Bytes::from(bytes));
+		Ok(())
+	}
+
+	fn partials(&self) -> MutexGuard<'_, HashMap<FragmentRoot, Vec<u8>>> {
+		self.partials.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+	}
+}
+
+impl FragmentStore for MemoryStore {
+	fn size(&self, root: &FragmentRoot) -> io::Result<Option<u64>> {
+		Ok(self.fragments().get(root).map(|bytes| bytes.len() as u64))
+	}
+
+	fn open(&self, root: &FragmentRoot) -> io::Result<Option<StoredFragment>> {
+		Ok(self.fragments().get(root).map(|bytes| StoredFragment {
+			size: bytes.len() as u64,
+			reader: Box::new(Cursor::new(bytes.clone())),
+		}))
+	}
+
+	fn put(&self, root: &FragmentRoot, bytes: &[u8]) -> Result<(), StoreError> {
+		if !self.verifier.verify(root, bytes) {
+			return Err(StoreError::Integrity);
+		}
+		self.fragments().insert(*root, Bytes::copy_from_slice(bytes));
+		Ok(())
+	}
+
+	fn partial_size(&self, root: &FragmentRoot) -> io::Result<u64> {
+		Ok(self.partials().get(root).map_or(0, |bytes| bytes.len() as u64))
+	}
+
+	fn append_partial(
+		&self,
+		root: &FragmentRoot,
+		offset: u64,
+		bytes: &[u8],
+	) -> Result<(), StoreError> {
+		let mut partials = self.partials();
+		let partial = partials.entry(*root).or_default();
+		let actual = partial.len() as u64;
+		if actual != offset {
+			return Err(StoreError::OffsetMismatch { offset, actual });
+		}
+		partial.extend_from_slice(bytes);
+		Ok(())
+	}
+
+	fn commit_partial(&self, root: &FragmentRoot, size: u64) -> Result<(), StoreError> {
+		self.commit(root, size, false)
+	}
+
+	fn commit_checked_partial(&self, root: &FragmentRoot, size: u64) -> Result<(), StoreError> {
+		self.commit(root, size, true)
+	}
+
+	fn discard_partial(&self, root: &FragmentRoot) -> io::Result<()> {
+		self.partials().remove(root);
+		Ok(())
+	}
+
+	fn remove(&self, root: &FragmentRoot) -> io::Result<bool> {
+		Ok(self.fragments().remove(root).is_some())
+	}
+
+	fn roots(&self) -> io::Result<Vec<FragmentRoot>> {
+		let mut roots: Vec<_> = self.fragments().keys().copied().collect();
+		roots.sort_unstable();
+		Ok(roots)
+	}
+}
