@@ -53,6 +53,16 @@ if ! command -v cargo >/dev/null; then
 	export PATH="$HOME/.cargo/bin:$PATH"
 fi
 
+# rustfmt: `scripts/test.sh` refuses unformatted code (`cargo fmt --check`). The minimal
+# rustup profile leaves it out.
+if ! cargo fmt --version >/dev/null 2>&1; then
+	if command -v rustup >/dev/null && timeout 180 rustup component add rustfmt >/dev/null 2>&1; then
+		log "installed rustfmt with rustup"
+	else
+		log "warning: rustfmt is missing and rustup could not add it; scripts/test.sh needs it"
+	fi
+fi
+
 # 3. WASM target for the runtime.
 wasm_std_ok() { # $1: sysroot
 	ls "$1"/lib/rustlib/wasm32v1-none/lib/libcore-*.rlib >/dev/null 2>&1

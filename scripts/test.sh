@@ -1,13 +1,23 @@
 #!/usr/bin/env bash
 # One command from a fresh clone to every test having run:
-# setup → `cargo test --workspace --release` (unit, pallet and runtime tests, and the node tests
-# that start real cess-node processes on 127.0.0.1) → the pallets' benchmark test suites
-# (`--features runtime-benchmarks`) → the polkadot.js tests against a dev node.
+# setup → formatting (`cargo fmt --check`) → the node build of scripts/dev.sh and the test build
+# on top of it (scripts/check-shared-build.sh) → `cargo test --workspace --release` (unit,
+# pallet and runtime tests, and the node tests that start real cess-node processes on
+# 127.0.0.1) → the pallets' benchmark test suites (`--features runtime-benchmarks`) → the
+# polkadot.js tests against a dev node.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 bash "$CESS_ROOT/scripts/setup.sh"
 bash "$CESS_ROOT/scripts/check-lockfile.sh"
+
+# Formatting first: it takes a second and fails before the long build does.
+log "cargo fmt --check"
+(cd "$CESS_ROOT" && cargo fmt --all --check) || die "unformatted code: run \`cargo fmt --all\` and commit the result"
+
+# The node build of scripts/dev.sh, then every test harness: fails if the tests rebuild a
+# dependency of the node with other features (the newcomer would pay for the big build twice).
+bash "$CESS_ROOT/scripts/check-shared-build.sh"
 
 start=$(date +%s)
 log "cargo test --workspace --release"
