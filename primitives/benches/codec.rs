@@ -6,7 +6,6 @@
 use cess_primitives::{
 	challenge::{Challenge, ChallengeParams},
 	codec::{encode_reader, erasure::STRIPE_BYTES, FileDecoder, FileEncoder, FileKey},
-	hashing::{leaf_hash, node_hash},
 	layout::FileLayout,
 	merkle::{merkle_root, MerkleBuilder, MerkleTree},
 	proof::{prove_fragment, prove_leaf, verify_fragment_proof, verify_leaf},
@@ -18,22 +17,18 @@ use reed_solomon_simd::{ReedSolomonDecoder, ReedSolomonEncoder};
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM};
 use std::{hint::black_box, time::Duration};
 
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 const LAYOUT: FileLayout = FileLayout::PRODUCTION;
 const SEGMENT: usize = LAYOUT.segment_size as usize;
 const FRAGMENT: usize = LAYOUT.fragment_size() as usize;
 const K: usize = LAYOUT.data_shards as usize;
 const M: usize = LAYOUT.parity_shards as usize;
 
+/// The bench's input: pseudo-random, so that no fast path for zeros or repeats flatters a figure.
 fn random_bytes(len: usize) -> Vec<u8> {
-	let mut x = 0x2545_f491_4f6c_dd1du64;
-	(0..len)
-		.map(|_| {
-			x ^= x << 13;
-			x ^= x >> 7;
-			x ^= x << 17;
-			x as u8
-		})
-		.collect()
+	support::pseudo_random(len, 0x2545_f491_4f6c_dd1d)
 }
 
 fn slow_group<'a>(
@@ -161,14 +156,7 @@ fn segment_benches(c: &mut Criterion) {
 
 /// The tree by its definition, one blake2 call at a time (what a plain implementation costs).
 fn scalar_root(data: &[u8]) -> [u8; 32] {
-	let mut level: Vec<[u8; 32]> = data.chunks(LAYOUT.leaf_size as usize).map(leaf_hash).collect();
-	while level.len() > 1 {
-		level = level
-			.chunks(2)
-			.map(|pair| if let [l, r] = pair { node_hash(l, r) } else { pair[0] })
-			.collect();
-	}
-	level[0]
+	support::reference_root(LAYOUT.leaf_size as usize, data)
 }
 
 /// The tree with `blake2b_simd`'s four-lane AVX2 hashing only: what `merkle_root` did before

@@ -11,6 +11,8 @@ use cess_primitives::{
 };
 use std::{collections::HashMap, io::Read};
 
+mod support;
+
 /// 4 + 8 fragments of 256 bytes (4 leaves of 64): the production shape, scaled down.
 const SMALL: FileLayout =
 	FileLayout { segment_size: 1024, data_shards: 4, parity_shards: 8, leaf_size: 64 };
@@ -24,15 +26,7 @@ fn key() -> FileKey {
 }
 
 fn content(len: usize, salt: u64) -> Vec<u8> {
-	let mut x = salt.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
-	(0..len)
-		.map(|_| {
-			x ^= x << 13;
-			x ^= x >> 7;
-			x ^= x << 17;
-			x as u8
-		})
-		.collect()
+	support::pseudo_random(len, salt)
 }
 
 /// The fragments of every segment, as a fetcher would get them.

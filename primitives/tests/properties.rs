@@ -4,7 +4,6 @@
 use cess_primitives::{
 	challenge::{Challenge, ChallengeParams},
 	codec::{decode_bytes, encode_bytes, BoxError, CodecError, FileKey},
-	hashing::{leaf_hash, node_hash},
 	layout::FileLayout,
 	merkle::{merkle_root, MerkleBuilder, MerkleTree},
 	proof::{prove_leaf, prove_response, verify_leaf, verify_response, LeafProof},
@@ -12,6 +11,9 @@ use cess_primitives::{
 };
 use codec::{Decode, Encode};
 use proptest::prelude::*;
+use support::reference_root;
+
+mod support;
 
 fn layouts() -> impl Strategy<Value = FileLayout> {
 	prop_oneof![
@@ -24,18 +26,6 @@ fn layouts() -> impl Strategy<Value = FileLayout> {
 			leaf_size: 32
 		}),
 	]
-}
-
-/// The tree by its definition (one scalar hash at a time), to hold the SIMD builders to.
-fn reference_root(leaf_size: usize, data: &[u8]) -> [u8; 32] {
-	let mut level: Vec<[u8; 32]> = data.chunks(leaf_size).map(leaf_hash).collect();
-	while level.len() > 1 {
-		level = level
-			.chunks(2)
-			.map(|pair| if let [l, r] = pair { node_hash(l, r) } else { pair[0] })
-			.collect();
-	}
-	level[0]
 }
 
 /// A layout, data of up to about four segments, and a key.

@@ -6,22 +6,12 @@
 //! gives, and they reject exactly the inputs the definition has no root for.
 #![no_main]
 
-use cess_primitives::{
-	hashing::{leaf_hash, node_hash},
-	merkle::{merkle_root, MerkleBuilder, MerkleTree},
-};
+use cess_primitives::merkle::{merkle_root, MerkleBuilder, MerkleTree};
 use libfuzzer_sys::fuzz_target;
+use support::reference_root;
 
-fn reference_root(leaf_size: usize, data: &[u8]) -> [u8; 32] {
-	let mut level: Vec<[u8; 32]> = data.chunks(leaf_size).map(leaf_hash).collect();
-	while level.len() > 1 {
-		level = level
-			.chunks(2)
-			.map(|pair| if let [l, r] = pair { node_hash(l, r) } else { pair[0] })
-			.collect();
-	}
-	level[0]
-}
+#[path = "../../tests/support/mod.rs"]
+mod support;
 
 fuzz_target!(|input: &[u8]| {
 	let Some((&[shape, cut, repeat], data)) = input.split_first_chunk::<3>() else { return };
