@@ -1,10 +1,11 @@
 //! A JSON-RPC client of a CESS node, typed with the runtime this binary was built with.
 //!
 //! The file client (`cess-node file …`) and the storage-miner role use it to read state, call
-//! runtime APIs and submit signed transactions. Calls, events and storage values are the
-//! runtime's own Rust types (this binary embeds the runtime), so the client refuses to talk to a
-//! node whose runtime `spec_version` differs from the one it was built with: SCALE types could
-//! have changed.
+//! runtime APIs and submit signed transactions; the typed reads of the storage pallets built on
+//! it are in [`crate::chain_api`]. Calls, events and storage values are the runtime's own Rust
+//! types (this binary embeds the runtime), so the client refuses to talk to a node whose runtime
+//! `spec_name` or `spec_version` differs from the one it was built with: SCALE types could have
+//! changed.
 
 use cess_runtime::{
 	AccountId, Hash, Nonce, Runtime, RuntimeCall, RuntimeEvent, SignedPayload, TxExtension,
@@ -189,7 +190,7 @@ impl ChainClient {
 		}
 	}
 
-	/// Calls runtime API `method` (e.g. `"FileBankApi_file_info"`) with SCALE-encoded `args`.
+	/// Calls runtime API `method` (e.g. `"FileBankApi_file"`) with SCALE-encoded `args`.
 	pub async fn runtime_call<R: Decode>(
 		&self,
 		method: &str,
@@ -350,7 +351,7 @@ impl ChainClient {
 			.as_array()
 			.and_then(|xts| {
 				xts.iter().position(|x| {
-					x.as_str().and_then(|h| array_bytes_decode(h)).is_some_and(|bytes| {
+					x.as_str().and_then(hex_to_bytes).is_some_and(|bytes| {
 						Hash::from(sp_io::hashing::blake2_256(&bytes)) == xt_hash
 					})
 				})
@@ -380,7 +381,7 @@ impl ChainClient {
 }
 
 /// `0x…` hex to bytes.
-fn array_bytes_decode(hex: &str) -> Option<Vec<u8>> {
+fn hex_to_bytes(hex: &str) -> Option<Vec<u8>> {
 	let hex = hex.strip_prefix("0x")?;
 	(0..hex.len())
 		.step_by(2)

@@ -6,8 +6,9 @@ use crate::{
 	service,
 };
 use cess_runtime::opaque::Block;
-use sc_cli::SubstrateCli;
-use sc_service::PartialComponents;
+use sc_cli::{CliConfiguration, SubstrateCli};
+use sc_service::{Configuration, PartialComponents};
+use std::{future::Future, sync::Arc};
 
 impl SubstrateCli for Cli {
 	fn impl_name() -> String {
@@ -55,55 +56,31 @@ pub fn run() -> sc_cli::Result<()> {
 			cmd.run(chain_spec)
 		}
 		Some(Subcommand::CheckBlock(cmd)) => {
-			let runner = cli.create_runner(cmd)?;
-			runner.async_run(|config| {
-				let PartialComponents { client, task_manager, import_queue, .. } =
-					service::new_partial(&config)?;
-				Ok((cmd.run(client, import_queue), task_manager))
-			})
+			run_on_database(&cli, cmd, |db, _| cmd.run(db.client, db.import_queue))
 		}
 		Some(Subcommand::ExportBlocks(cmd)) => {
-			let runner = cli.create_runner(cmd)?;
-			runner.async_run(|config| {
-				let PartialComponents { client, task_manager, .. } = service::new_partial(&config)?;
-				Ok((cmd.run(client, config.database), task_manager))
-			})
+			run_on_database(&cli, cmd, |db, config| cmd.run(db.client, config.database))
 		}
 		Some(Subcommand::ExportState(cmd)) => {
-			let runner = cli.create_runner(cmd)?;
-			runner.async_run(|config| {
-				let PartialComponents { client, task_manager, .. } = service::new_partial(&config)?;
-				Ok((cmd.run(client, config.chain_spec), task_manager))
-			})
+			run_on_database(&cli, cmd, |db, config| cmd.run(db.client, config.chain_spec))
 		}
 		Some(Subcommand::ImportBlocks(cmd)) => {
-			let runner = cli.create_runner(cmd)?;
-			runner.async_run(|config| {
-				let PartialComponents { client, task_manager, import_queue, .. } =
-					service::new_partial(&config)?;
-				Ok((cmd.run(client, import_queue), task_manager))
-			})
+			run_on_database(&cli, cmd, |db, _| cmd.run(db.client, db.import_queue))
 		}
 		Some(Subcommand::PurgeChain(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run(config.database))
 		}
-		Some(Subcommand::Revert(cmd)) => {
-			let runner = cli.create_runner(cmd)?;
-			runner.async_run(|config| {
-				let PartialComponents { client, task_manager, backend, .. } =
-					service::new_partial(&config)?;
-				// BABE's epoch tree and GRANDPA's authority set live outside the state and must be
-				// reverted with the blocks.
-				let aux_revert =
-					Box::new(|client: std::sync::Arc<service::FullClient>, backend, blocks| {
-						sc_consensus_babe::revert(client.clone(), backend, blocks)?;
-						sc_consensus_grandpa::revert(client, blocks)?;
-						Ok(())
-					});
-				Ok((cmd.run(client, backend, Some(aux_revert)), task_manager))
-			})
-		}
+		Some(Subcommand::Revert(cmd)) => run_on_database(&cli, cmd, |db, _| {
+			// BABE's epoch tree and GRANDPA's authority set live outside the state and must be
+			// reverted with the blocks.
+			let aux_revert = Box::new(|client: Arc<service::FullClient>, backend, blocks| {
+				sc_consensus_babe::revert(client.clone(), backend, blocks)?;
+				sc_consensus_grandpa::revert(client, blocks)?;
+				Ok(())
+			});
+			cmd.run(db.client, db.backend, Some(aux_revert))
+		}),
 		Some(Subcommand::ChainInfo(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run::<Block>(&config))
@@ -120,4 +97,27 @@ pub fn run() -> sc_cli::Result<()> {
 			})
 		}
 	}
+}
+
+/// What the database subcommands (check, export, import, revert) work on.
+struct Database {
+	client: Arc<service::FullClient>,
+	backend: Arc<service::FullBackend>,
+	import_queue: sc_consensus::DefaultImportQueue<Block>,
+}
+
+/// Runs a database subcommand: `run` gets the node's database and configuration and returns
+/// the command's future, driven until it ends or the process is interrupted.
+fn run_on_database<Cmd, Run, Fut>(cli: &Cli, cmd: &Cmd, run: Run) -> sc_cli::Result<()>
+where
+	Cmd: CliConfiguration,
+	Run: FnOnce(Database, Configuration) -> Fut,
+	Fut: Future<Output = sc_cli::Result<()>>,
+{
+	let runner = cli.create_runner(cmd)?;
+	runner.async_run(|config| {
+		let PartialComponents { client, backend, import_queue, task_manager, .. } =
+			service::new_partial(&config)?;
+		Ok((run(Database { client, backend, import_queue }, config), task_manager))
+	})
 }

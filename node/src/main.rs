@@ -16,6 +16,7 @@ mod command;
 mod file_client;
 mod fragment_verifier;
 mod miner;
+mod private_file;
 mod rpc;
 mod service;
 mod storage_net;

@@ -28,7 +28,8 @@ pub type RuntimeExecutor = sc_executor::WasmExecutor<HostFunctions>;
 
 /// The full client: database-backed, executing the on-chain WASM runtime.
 pub type FullClient = sc_service::TFullClient<Block, RuntimeApi, RuntimeExecutor>;
-type FullBackend = sc_service::TFullBackend<Block>;
+/// The database backend of a full node.
+pub type FullBackend = sc_service::TFullBackend<Block>;
 type FullSelectChain = sc_consensus::LongestChain<FullBackend, Block>;
 type FullGrandpaBlockImport =
 	sc_consensus_grandpa::GrandpaBlockImport<FullBackend, Block, FullClient, FullSelectChain>;

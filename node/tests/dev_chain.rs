@@ -3,9 +3,9 @@
 
 mod common;
 
-use common::{address_of, hex_number, wait_for, Node, NODE_BIN};
+use common::{address_of, hex_number, put_file_hash, wait_for, FileClient, Node};
 use serde_json::{json, Value};
-use std::{path::Path, process::Command, time::Duration};
+use std::{path::Path, time::Duration};
 
 /// Storage key of `Timestamp::Now`: twox128("Timestamp") ++ twox128("Now").
 const TIMESTAMP_NOW_KEY: &str =
@@ -13,14 +13,9 @@ const TIMESTAMP_NOW_KEY: &str =
 
 fn block_timestamp(node: &Node, number: u64) -> u64 {
 	let hash = node.rpc("chain_getBlockHash", json!([number]));
-	let raw = node.rpc("state_getStorage", json!([TIMESTAMP_NOW_KEY, hash]));
-	let bytes = hex_bytes(raw.as_str().expect("Timestamp::Now is set in every block"));
+	let bytes =
+		node.storage_at(TIMESTAMP_NOW_KEY, &hash).expect("Timestamp::Now is set in every block");
 	u64::from_le_bytes(bytes.try_into().expect("a u64"))
-}
-
-fn hex_bytes(s: &str) -> Vec<u8> {
-	let s = s.trim_start_matches("0x");
-	(0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
 }
 
 #[test]
@@ -98,30 +93,12 @@ fn dev_chain_produces_and_finalizes_blocks() {
 	let home = tempfile::tempdir().unwrap();
 	let readme = Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md");
 	let copy = home.path().join("README.copy");
-	let rpc_url = format!("ws://127.0.0.1:{}", node.rpc_port);
-	let file_cmd = |args: &[&str]| {
-		let out = Command::new(NODE_BIN)
-			.arg("file")
-			.args(args)
-			.args(["--rpc-url", &rpc_url])
-			.env("HOME", home.path())
-			.output()
-			.expect("cess-node file runs");
-		let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-		let stderr = String::from_utf8_lossy(&out.stderr);
-		assert!(out.status.success(), "cess-node file {args:?} failed:\n{stdout}\n{stderr}");
-		stdout
-	};
-	let put = file_cmd(&["put", readme.to_str().unwrap(), "--suri", "//Alice"]);
-	let file = put
-		.lines()
-		.find_map(|l| l.strip_prefix("file: "))
-		.expect("put prints the file hash")
-		.trim()
-		.to_string();
+	let files = FileClient::new(node.rpc_url()).with_home(home.path());
+	let put = files.ok(&["put", readme.to_str().unwrap(), "--suri", "//Alice"]);
+	let file = put_file_hash(&put);
 	let key = home.path().join(format!(".local/share/cess/file-keys/{file}.key"));
 	assert!(key.is_file(), "the key is kept in the default key directory: {put}");
-	file_cmd(&["get", &file, "-o", copy.to_str().unwrap()]);
+	files.ok(&["get", &file, "-o", copy.to_str().unwrap()]);
 	assert!(
 		std::fs::read(&copy).unwrap() == std::fs::read(&readme).unwrap(),
 		"the README came back different"

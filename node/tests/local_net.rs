@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{peer_id_of, run_cmd, start_validator, wait_for, Node};
+use common::{hex_number, run_cmd, start_bootnode, start_validator, wait_for};
 use std::time::Duration;
 
 #[test]
@@ -20,15 +20,7 @@ fn four_validators_author_finalize_and_survive_a_crash() {
 	assert!(spec["genesis"]["raw"]["top"].as_object().is_some_and(|t| !t.is_empty()));
 
 	// Alice is the bootnode: a fixed node key gives a known PeerId.
-	let alice_key = dir.path().join("alice.key");
-	std::fs::write(&alice_key, "0000000000000000000000000000000000000000000000000000000000000001")
-		.unwrap();
-	let alice_peer = peer_id_of(&alice_key);
-	let alice = Node::start(
-		"alice",
-		&["--chain", "local", "--alice", "--node-key-file", alice_key.to_str().unwrap()],
-	);
-	let bootnode = alice.multiaddr(&alice_peer);
+	let (alice, bootnode) = start_bootnode(dir.path(), "alice", &["--chain", "local", "--alice"]);
 
 	// A validator of a live or local chain refuses to start without a network key: the
 	// operator generates one, as `start_validator` does.
@@ -60,10 +52,8 @@ fn four_validators_author_finalize_and_survive_a_crash() {
 
 	// Restarted, Dave opens its RocksDB where it stopped (not from genesis) and catches up.
 	dave.restart();
-	let dave_best_on_restart = dave.rpc("chain_getHeader", serde_json::json!([]))["number"]
-		.as_str()
-		.map(|h| u64::from_str_radix(h.trim_start_matches("0x"), 16).unwrap())
-		.unwrap();
+	let dave_best_on_restart =
+		hex_number(&dave.rpc("chain_getHeader", serde_json::json!([]))["number"]).unwrap();
 	assert!(
 		dave_best_on_restart >= dave_best_before,
 		"dave restarted at #{dave_best_on_restart}, below #{dave_best_before} it had imported"

@@ -13,7 +13,7 @@
 
 mod common;
 
-use common::{hex_number, peer_id_of, run_cmd, start_validator, wait_for, Node};
+use common::{hex_number, run_cmd, start_bootnode, start_validator, wait_for, Node};
 use serde_json::{json, Value};
 use std::{
 	collections::{BTreeMap, BTreeSet},
@@ -56,11 +56,6 @@ fn inspect(scheme: &str, suri: &str) -> PublicKey {
 	PublicKey { ss58: field("ss58PublicKey"), hex: field("publicKey").to_lowercase() }
 }
 
-fn hex_bytes(s: &str) -> Vec<u8> {
-	let s = s.trim_start_matches("0x");
-	(0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
-}
-
 fn to_hex(bytes: &[u8]) -> String {
 	let mut s = String::from("0x");
 	for b in bytes {
@@ -87,19 +82,14 @@ fn decode_accounts(bytes: &[u8]) -> Vec<String> {
 	body.chunks(32).map(to_hex).collect()
 }
 
-/// A storage value at block `at` (`None` when the key is not set there).
-fn storage(node: &Node, key: &str, at: &Value) -> Option<Vec<u8>> {
-	node.rpc("state_getStorage", json!([key, at])).as_str().map(hex_bytes)
-}
-
 /// `Session::Validators` at block `at`.
 fn validators_at(node: &Node, at: &Value) -> Vec<String> {
-	decode_accounts(&storage(node, SESSION_VALIDATORS_KEY, at).expect("Session::Validators set"))
+	decode_accounts(&node.storage_at(SESSION_VALIDATORS_KEY, at).expect("Session::Validators set"))
 }
 
 /// `Session::CurrentIndex` at block `at` (0 until the first rotation writes it).
 fn session_at(node: &Node, at: &Value) -> u32 {
-	storage(node, SESSION_CURRENT_INDEX_KEY, at)
+	node.storage_at(SESSION_CURRENT_INDEX_KEY, at)
 		.map_or(0, |b| u32::from_le_bytes(b.try_into().expect("a u32")))
 }
 
@@ -190,15 +180,7 @@ fn five_candidates_rotate_on_three_seats_and_finality_follows() {
 	let chain = raw_spec.to_str().unwrap();
 
 	// Alice is the bootnode (fixed node key, known PeerId); the others generate their keys.
-	let alice_key = dir.path().join("alice.key");
-	std::fs::write(&alice_key, "0000000000000000000000000000000000000000000000000000000000000001")
-		.unwrap();
-	let alice_peer = peer_id_of(&alice_key);
-	let alice = Node::start(
-		"alice",
-		&["--chain", chain, "--alice", "--node-key-file", alice_key.to_str().unwrap()],
-	);
-	let bootnode = alice.multiaddr(&alice_peer);
+	let (alice, bootnode) = start_bootnode(dir.path(), "alice", &["--chain", chain, "--alice"]);
 	let others: Vec<Node> = VALIDATORS[1..]
 		.iter()
 		.map(|name| start_validator(dir.path(), name, chain, &bootnode))

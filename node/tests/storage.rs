@@ -22,42 +22,19 @@ mod common;
 
 use cess_dht::{ErrorCode, Multiaddr, PeerId, TransferError};
 use cess_primitives::FileLayout;
-use common::{address_of, peer_id_of, wait_for, Node};
+use common::{address_of, put_file_hash, start_bootnode, wait_for, FileClient, Node};
 use serde_json::json;
 use std::{
 	path::{Path, PathBuf},
-	process::Command,
 	sync::Arc,
 	time::{Duration, Instant},
 };
 
 const SIZE: usize = 100 * 1024 * 1024;
 
-/// Runs `cess-node file <args>` against `node`'s RPC; returns (success, stdout, stderr).
-fn file_cmd(node: &Node, key_dir: &Path, args: &[&str]) -> (bool, String, String) {
-	let out = Command::new(common::NODE_BIN)
-		.arg("file")
-		.args(args)
-		.args(["--rpc-url", &format!("ws://127.0.0.1:{}", node.rpc_port)])
-		.args(["--key-dir", key_dir.to_str().unwrap()])
-		.output()
-		.expect("cess-node file runs");
-	(
-		out.status.success(),
-		String::from_utf8_lossy(&out.stdout).into_owned(),
-		String::from_utf8_lossy(&out.stderr).into_owned(),
-	)
-}
-
-fn file_ok(node: &Node, key_dir: &Path, args: &[&str]) -> String {
-	let (ok, stdout, stderr) = file_cmd(node, key_dir, args);
-	assert!(ok, "cess-node file {args:?} failed:\n{stdout}\n{stderr}");
-	stdout
-}
-
 /// A field of `file miner`'s "audits:" line, e.g. `failed`.
-fn audit_count(node: &Node, key_dir: &Path, miner: &str, field: &str) -> Option<u64> {
-	let (ok, stdout, _) = file_cmd(node, key_dir, &["miner", miner]);
+fn audit_count(files: &FileClient, miner: &str, field: &str) -> Option<u64> {
+	let (ok, stdout, _) = files.run(&["miner", miner]);
 	if !ok {
 		return None;
 	}
@@ -96,10 +73,10 @@ fn stored_fragments(node: &Node) -> Vec<PathBuf> {
 /// miner's answer.
 fn push_unassigned(
 	node: &Node,
-	key_dir: &Path,
+	files: &FileClient,
 	miner: &str,
 ) -> ([u8; 32], Result<cess_dht::TransferReport, TransferError>) {
-	let record = file_ok(node, key_dir, &["miner", miner]);
+	let record = files.ok(&["miner", miner]);
 	let peer: PeerId = record
 		.lines()
 		.find_map(|l| l.strip_prefix("peer id: "))
@@ -155,24 +132,24 @@ fn random_bytes(len: usize, mut seed: u64) -> Vec<u8> {
 }
 
 /// Waits until each of `miners` (name, SS58) has passed an audit, and checks it failed none.
-fn wait_passed_audits(node: &Node, key_dir: &Path, miners: &[(&str, &str)]) {
+fn wait_passed_audits(files: &FileClient, miners: &[(&str, &str)]) {
 	for (name, address) in miners {
 		wait_for(Duration::from_secs(240), &format!("{name} to pass an audit"), || {
-			audit_count(node, key_dir, address, "passed").filter(|&n| n >= 1)
+			audit_count(files, address, "passed").filter(|&n| n >= 1)
 		});
 		assert_eq!(
-			audit_count(node, key_dir, address, "failed"),
+			audit_count(files, address, "failed"),
 			Some(0),
 			"{name} failed an audit: {}",
-			file_ok(node, key_dir, &["miner", address])
+			files.ok(&["miner", address])
 		);
 	}
 }
 
-fn get_and_compare(node: &Node, key_dir: &Path, file: &str, out: &Path, expected: &[u8]) {
+fn get_and_compare(files: &FileClient, file: &str, out: &Path, expected: &[u8]) {
 	let _ = std::fs::remove_file(out);
 	let started = Instant::now();
-	let stdout = file_ok(node, key_dir, &["get", file, "-o", out.to_str().unwrap()]);
+	let stdout = files.ok(&["get", file, "-o", out.to_str().unwrap()]);
 	eprintln!("get: {} ({:.1} s)", stdout.trim(), started.elapsed().as_secs_f64());
 	let got = std::fs::read(out).unwrap();
 	assert!(got == expected, "the file came back different ({} bytes)", got.len());
@@ -190,12 +167,8 @@ fn files_survive_miner_failures_audits_and_repair() {
 	let key_dir = dir.path().join("keys");
 
 	// The validator (Alice) with its embedded miner (Ferdie), and three miner nodes.
-	let node_key = dir.path().join("validator.key");
-	std::fs::write(&node_key, "0000000000000000000000000000000000000000000000000000000000000001")
-		.unwrap();
-	let validator =
-		Node::start("validator", &["--dev", "--node-key-file", node_key.to_str().unwrap()]);
-	let bootnode = validator.multiaddr(&peer_id_of(&node_key));
+	let (validator, bootnode) = start_bootnode(dir.path(), "validator", &["--dev"]);
+	let files = FileClient::new(validator.rpc_url()).with_key_dir(&key_dir);
 	let start_miner = |name: &str| {
 		let suri = format!("//{name}");
 		Node::start(
@@ -215,16 +188,10 @@ fn files_survive_miner_failures_audits_and_repair() {
 	let source = dir.path().join("data.bin");
 	std::fs::write(&source, &data).unwrap();
 	let started = Instant::now();
-	let stdout =
-		file_ok(&validator, &key_dir, &["put", source.to_str().unwrap(), "--suri", "//Alice"]);
+	let stdout = files.ok(&["put", source.to_str().unwrap(), "--suri", "//Alice"]);
 	eprintln!("put: {stdout} ({:.1} s)", started.elapsed().as_secs_f64());
-	let file = stdout
-		.lines()
-		.find_map(|l| l.strip_prefix("file: "))
-		.expect("put prints the file hash")
-		.trim()
-		.to_string();
-	let status = file_ok(&validator, &key_dir, &["status", &file]);
+	let file = put_file_hash(&stdout);
+	let status = files.ok(&["status", &file]);
 	assert!(status.contains("state: Active"), "{status}");
 	// The same through the JSON-RPC a script would use.
 	let view = validator.rpc("fileBank_file", json!([file]));
@@ -246,31 +213,25 @@ fn files_survive_miner_failures_audits_and_repair() {
 	let out_dir = dir.path().join("got");
 	std::fs::create_dir(&out_dir).unwrap();
 	let out = out_dir.join("out.bin");
-	get_and_compare(&validator, &key_dir, &file, &out, &data);
+	get_and_compare(&files, &file, &out, &data);
 
 	// A wrong key is named as such and writes nothing.
 	let wrong = "11".repeat(32);
-	let (ok, _, stderr) = file_cmd(
-		&validator,
-		&key_dir,
-		&["get", &file, "-o", out.to_str().unwrap(), "--key", &wrong],
-	);
+	let (ok, _, stderr) = files.run(&["get", &file, "-o", out.to_str().unwrap(), "--key", &wrong]);
 	assert!(!ok && stderr.contains("wrong key"), "{stderr}");
 	// So is a file the chain does not have.
 	let missing = format!("0x{}", "ab".repeat(32));
-	let (ok, _, stderr) =
-		file_cmd(&validator, &key_dir, &["get", &missing, "-o", out.to_str().unwrap()]);
+	let (ok, _, stderr) = files.run(&["get", &missing, "-o", out.to_str().unwrap()]);
 	assert!(!ok && stderr.contains("no such file"), "{stderr}");
 
 	// An account that holds nothing cannot pay: named as such, and nothing is declared (no
 	// transaction, no file, no key kept).
 	let no_funds = address_of("//NoFunds");
 	let keys_before = std::fs::read_dir(&key_dir).unwrap().count();
-	let (ok, _, stderr) =
-		file_cmd(&validator, &key_dir, &["put", source.to_str().unwrap(), "--suri", "//NoFunds"]);
+	let (ok, _, stderr) = files.run(&["put", source.to_str().unwrap(), "--suri", "//NoFunds"]);
 	assert!(!ok && stderr.contains("insufficient balance"), "{stderr}");
 	assert_eq!(validator.rpc("system_accountNextIndex", json!([no_funds])), json!(0));
-	let (_, _, listed) = file_cmd(&validator, &key_dir, &["ls", "--owner", &no_funds]);
+	let (_, _, listed) = files.run(&["ls", "--owner", &no_funds]);
 	assert!(listed.contains("0 file(s) owned by"), "{listed}");
 	assert_eq!(std::fs::read_dir(&key_dir).unwrap().count(), keys_before);
 
@@ -278,7 +239,7 @@ fn files_survive_miner_failures_audits_and_repair() {
 	// anyone else is refused as unauthorized, and nothing of it is stored.
 	let ferdie_address = address_of("//Ferdie");
 	let ferdie_before = stored_fragments(&validator);
-	let (root, answer) = push_unassigned(&validator, &key_dir, &ferdie_address);
+	let (root, answer) = push_unassigned(&validator, &files, &ferdie_address);
 	match answer {
 		Err(TransferError::Rejected { code: ErrorCode::Unauthorized, message }) => {
 			assert!(message.contains("not assigned"), "{message}")
@@ -295,8 +256,7 @@ fn files_survive_miner_failures_audits_and_repair() {
 	let dave_address = address_of("//Dave");
 	let eve_address = address_of("//Eve");
 	wait_passed_audits(
-		&validator,
-		&key_dir,
+		&files,
 		&[
 			("Ferdie", &ferdie_address),
 			("Charlie", &charlie_address),
@@ -311,14 +271,13 @@ fn files_survive_miner_failures_audits_and_repair() {
 	assert!(!charlie_before.is_empty() && !dave_before.is_empty());
 	charlie.kill();
 	dave.kill();
-	get_and_compare(&validator, &key_dir, &file, &out, &data);
+	get_and_compare(&files, &file, &out, &data);
 
 	// 3. With Eve down too, Ferdie alone holds one fragment of each segment: the get fails,
 	//    naming the cause, and leaves no output (nor a partial one) behind.
 	eve.kill();
 	let _ = std::fs::remove_file(&out);
-	let (ok, _, stderr) =
-		file_cmd(&validator, &key_dir, &["get", &file, "-o", out.to_str().unwrap()]);
+	let (ok, _, stderr) = files.run(&["get", &file, "-o", out.to_str().unwrap()]);
 	assert!(!ok && stderr.contains("not enough miners reachable"), "{stderr}");
 	let left: Vec<_> = std::fs::read_dir(&out_dir).unwrap().flatten().map(|e| e.path()).collect();
 	assert!(left.is_empty(), "a failed get left {left:?}");
@@ -331,7 +290,7 @@ fn files_survive_miner_failures_audits_and_repair() {
 	for node in [&charlie, &dave] {
 		wait_log(node, "updated the network record of storage miner", 1, Duration::from_secs(120));
 	}
-	get_and_compare(&validator, &key_dir, &file, &out, &data);
+	get_and_compare(&files, &file, &out, &data);
 	for (node, before) in [(&charlie, &charlie_before), (&dave, &dave_before)] {
 		assert_eq!(&stored_fragments(node), before, "{} lost or gained fragments", node.name);
 		// The log is appended to across restarts: one registration over the process's life.
@@ -349,44 +308,44 @@ fn files_survive_miner_failures_audits_and_repair() {
 		std::fs::remove_file(path).unwrap();
 	}
 	wait_for(Duration::from_secs(300), "Eve to fail an audit", || {
-		audit_count(&validator, &key_dir, &eve_address, "failed").filter(|&n| n >= 1)
+		audit_count(&files, &eve_address, "failed").filter(|&n| n >= 1)
 	});
 	wait_for(Duration::from_secs(300), "Eve to be punished", || {
-		audit_count(&validator, &key_dir, &eve_address, "punished").filter(|&n| n >= 1)
+		audit_count(&files, &eve_address, "punished").filter(|&n| n >= 1)
 	});
 	let eve_line = format!("miner {eve_address}:");
 	wait_for(Duration::from_secs(300), "Eve's fragments to be repaired elsewhere", || {
-		let status = file_ok(&validator, &key_dir, &["status", &file]);
+		let status = files.ok(&["status", &file]);
 		(!status.contains(&eve_line) && status.contains("(0 unconfirmed, 0 lost)")).then_some(())
 	});
 	// Ferdie, never down, has failed none of the rounds so far.
-	assert_eq!(audit_count(&validator, &key_dir, &ferdie_address, "failed"), Some(0));
+	assert_eq!(audit_count(&files, &ferdie_address, "failed"), Some(0));
 	eve.kill();
-	get_and_compare(&validator, &key_dir, &file, &out, &data);
+	get_and_compare(&files, &file, &out, &data);
 
 	// 5. Dave leaves: the chain moves his fragments, rebuilt by the other miners (Eve is back,
 	//    with an empty store), before he goes away. Her second restart: a second update.
 	eve.restart();
 	wait_log(&eve, "updated the network record of storage miner", 2, Duration::from_secs(120));
-	let stdout = file_ok(&validator, &key_dir, &["miner-exit", "--suri", "//Dave"]);
+	let stdout = files.ok(&["miner-exit", "--suri", "//Dave"]);
 	assert!(stdout.contains("exit started"), "{stdout}");
-	let record = file_ok(&validator, &key_dir, &["miner", &dave_address]);
+	let record = files.ok(&["miner", &dave_address]);
 	assert!(record.contains("Exiting"), "{record}");
 	let dave_line = format!("miner {dave_address}:");
 	wait_for(Duration::from_secs(300), "Dave's fragments to be rebuilt elsewhere", || {
-		let status = file_ok(&validator, &key_dir, &["status", &file]);
+		let status = files.ok(&["status", &file]);
 		(!status.contains(&dave_line) && status.contains("(0 unconfirmed, 0 lost)")).then_some(())
 	});
 	// The exit cooldown (ten minutes on a development chain) has not passed.
-	let (ok, _, stderr) = file_cmd(&validator, &key_dir, &["miner-withdraw", "--suri", "//Dave"]);
+	let (ok, _, stderr) = files.run(&["miner-withdraw", "--suri", "//Dave"]);
 	assert!(!ok && stderr.contains("CooldownNotElapsed"), "{stderr}");
 	dave.kill();
-	get_and_compare(&validator, &key_dir, &file, &out, &data);
+	get_and_compare(&files, &file, &out, &data);
 
 	// 6. Deleted: the file is gone from the chain, and the miners drop its fragments.
-	file_ok(&validator, &key_dir, &["delete", &file, "--suri", "//Alice"]);
+	files.ok(&["delete", &file, "--suri", "//Alice"]);
 	wait_for(Duration::from_secs(60), "the file to leave the chain", || {
-		let (ok, stdout, stderr) = file_cmd(&validator, &key_dir, &["status", &file]);
+		let (ok, stdout, stderr) = files.run(&["status", &file]);
 		(!ok && stderr.contains("no such file") || stdout.contains("Removing")).then_some(())
 	});
 	wait_for(Duration::from_secs(300), "the miners to drop the fragments", || {

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{address_of, wait_for, NODE_BIN};
+use common::{address_of, print_log_tail, put_file_hash, wait_for, FileClient, NODE_BIN};
 use std::{
 	net::TcpListener,
 	path::{Path, PathBuf},
@@ -95,24 +95,10 @@ impl Testnet {
 			.collect()
 	}
 
-	fn rpc_url(&self) -> String {
-		format!("ws://127.0.0.1:{}", 9944 + self.offset)
-	}
-
-	/// `cess-node file <args>` against Alice; (success, stdout, stderr).
-	fn file(&self, args: &[&str]) -> (bool, String, String) {
-		let out = Command::new(NODE_BIN)
-			.arg("file")
-			.args(args)
-			.args(["--rpc-url", &self.rpc_url()])
-			.args(["--key-dir", self.dir.join("keys").to_str().unwrap()])
-			.output()
-			.expect("cess-node file runs");
-		(
-			out.status.success(),
-			String::from_utf8_lossy(&out.stdout).into_owned(),
-			String::from_utf8_lossy(&out.stderr).into_owned(),
-		)
+	/// `cess-node file …` against Alice, keeping file keys in the network's directory.
+	fn files(&self) -> FileClient {
+		FileClient::new(format!("ws://127.0.0.1:{}", 9944 + self.offset))
+			.with_key_dir(&self.dir.join("keys"))
 	}
 }
 
@@ -122,9 +108,7 @@ impl Drop for Testnet {
 			for name in NODES {
 				let log = std::fs::read_to_string(self.dir.join(format!("{name}.log")))
 					.unwrap_or_default();
-				let lines: Vec<&str> = log.lines().collect();
-				let tail = lines[lines.len().saturating_sub(15)..].join("\n");
-				eprintln!("----- last lines of {name}'s log -----\n{tail}\n-----");
+				print_log_tail(name, &log, 15);
 			}
 		}
 		let pids = self.pids();
@@ -153,10 +137,11 @@ fn local_testnet_script_starts_stores_and_stops() {
 	}
 
 	// The four miners register on chain.
+	let files = net.files();
 	for suri in ["//Eve", "//Ferdie", "//Alice//stash", "//Bob//stash"] {
 		let address = address_of(suri);
 		wait_for(Duration::from_secs(150), &format!("miner {suri} to register"), || {
-			let (ok, stdout, _) = net.file(&["miner", &address]);
+			let (ok, stdout, _) = files.run(&["miner", &address]);
 			(ok && stdout.contains("state:")).then_some(())
 		});
 	}
@@ -167,17 +152,9 @@ fn local_testnet_script_starts_stores_and_stops() {
 		(0..300_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
 	let source = tmp.path().join("small.bin");
 	std::fs::write(&source, &data).unwrap();
-	let (ok, stdout, stderr) = net.file(&["put", source.to_str().unwrap(), "--suri", "//Alice"]);
-	assert!(ok, "put failed:\n{stdout}\n{stderr}");
-	let file = stdout
-		.lines()
-		.find_map(|l| l.strip_prefix("file: "))
-		.expect("put prints the file hash")
-		.trim()
-		.to_string();
+	let file = put_file_hash(&files.ok(&["put", source.to_str().unwrap(), "--suri", "//Alice"]));
 	let copy = tmp.path().join("copy.bin");
-	let (ok, stdout, stderr) = net.file(&["get", &file, "-o", copy.to_str().unwrap()]);
-	assert!(ok, "get failed:\n{stdout}\n{stderr}");
+	files.ok(&["get", &file, "-o", copy.to_str().unwrap()]);
 	assert!(std::fs::read(&copy).unwrap() == data, "the file came back different");
 
 	// One command stops all eight, and returns once they are gone.

@@ -1,6 +1,11 @@
 //! `file put`: encode, declare, push, wait until active.
 
-use super::{format_cess, mib_per_s, network_client, progress_bar, save_key, FileError};
+use super::{
+	keys::save_key,
+	network::network_client,
+	output::{format_cess, mib_per_s, progress_bar},
+	FileError,
+};
 use crate::{
 	chain_api::Placement,
 	chain_client::{ChainClient, ChainError, TxSigner, WaitFor},
@@ -44,7 +49,7 @@ struct Outgoing {
 }
 
 /// Runs `file put`.
-pub async fn put(
+pub async fn run(
 	chain: &Arc<ChainClient>,
 	signer: &sp_core::sr25519::Pair,
 	path: &Path,

@@ -6,7 +6,7 @@
 //! it remembers the last round it answered. After a restart it reads the open challenge again;
 //! a round already answered is closed on chain and is not offered again.
 
-use super::submitter::Submitter;
+use super::{submitter::Submitter, LOG};
 use crate::{
 	chain_api::Challenge,
 	chain_client::{ChainClient, ChainError, WaitFor},
@@ -17,7 +17,6 @@ use cess_runtime::{AccountId, RuntimeCall};
 use sp_runtime::BoundedVec;
 use std::{sync::Arc, time::Duration};
 
-const LOG: &str = "miner";
 /// How often the auditor looks for a new block.
 const POLL: Duration = Duration::from_secs(1);
 /// Longest wait for a proof to be included (past it the challenge has expired anyway).

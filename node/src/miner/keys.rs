@@ -51,11 +51,7 @@ pub fn load_or_create_network_key(path: &Path) -> Result<Keypair, String> {
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 	let tmp = path.with_extension("tmp");
 	{
-		let mut options = std::fs::OpenOptions::new();
-		options.write(true).create(true).truncate(true);
-		#[cfg(unix)]
-		std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-		let mut file = options.open(&tmp)?;
+		let mut file = crate::private_file::create(&tmp)?;
 		file.write_all(bytes)?;
 		file.sync_all()?;
 	}

@@ -6,23 +6,25 @@
 //!
 //! - **registration**: registers the miner account (`Sminer::register`, its libp2p ed25519 key
 //!   signing the binding) or updates its PeerId and addresses when they changed
-//!   ([`worker`]);
+//!   ([`registration`]);
 //! - **uploads**: a PUT is accepted only for a fragment the chain assigned to this miner and
 //!   that is still waiting for its confirmation ([`policy::ChainPolicy`]); stored fragments are
-//!   confirmed with `FileBank::confirm_stored`;
+//!   confirmed with `FileBank::confirm_stored` ([`confirmations`]);
 //! - **repair**: a fragment assigned for repair is rebuilt from `data_shards` fragments of its
 //!   segment fetched from the miners that hold them, checked against its root, stored and
-//!   confirmed;
+//!   confirmed ([`repairs`]);
 //! - **audits**: every open challenge is answered with Merkle proofs of the challenged leaves
 //!   (`Audit::submit_proof`) within its window, by a task of its own ([`auditor`]) so that an
 //!   answer never waits behind repairs or confirmations; the two share the account's nonces
 //!   ([`submitter`]);
 //! - **clean-up**: fragments the chain no longer places here (deleted or expired files,
-//!   cancelled deals) are removed after a grace period.
+//!   cancelled deals) are removed after a grace period ([`cleanup`]).
 //!
-//! Everything the worker does is derived from chain state at each new block, and the fragment
-//! store is crash-safe ([`cess_dht::DiskStore`]), so a restart neither loses nor duplicates
-//! anything: the worker re-reads its assignments and challenge and carries on.
+//! [`setup`] brings the miner up (chain connection, fragment store, storage network) and the
+//! [`worker`] runs the jobs. Everything the worker does is derived from chain state at each new
+//! block, and the fragment store is crash-safe ([`cess_dht::DiskStore`]), so a restart neither
+//! loses nor duplicates anything: the worker re-reads its assignments and challenge and carries
+//! on.
 //!
 //! The worker talks to the chain through the node's own JSON-RPC endpoint (the same typed
 //! client the file client uses), so the role needs the node's RPC server (on by default).
@@ -35,119 +37,21 @@
 //!   on first start.
 
 mod auditor;
+mod cleanup;
+mod config;
+mod confirmations;
 mod keys;
 pub mod policy;
+mod registration;
+mod repairs;
+mod setup;
 mod submitter;
 mod worker;
 
-use cess_dht::Multiaddr;
-use sc_service::{ChainType, Configuration};
-use std::path::PathBuf;
+pub use config::{MinerConfig, MinerParams};
 
-/// Command-line options of the storage-miner role.
-#[derive(Debug, Clone, clap::Args)]
-pub struct MinerParams {
-	/// Run a storage miner beside the chain (on by default with a development chain).
-	#[arg(long)]
-	pub storage_miner: bool,
-
-	/// Do not run the storage miner a development chain starts by default.
-	#[arg(long, conflicts_with = "storage_miner")]
-	pub no_storage_miner: bool,
-
-	/// Secret URI of the miner account (development; production keeps an sr25519 key of type
-	/// `cmin` in the keystore). Default with a development chain: `//Ferdie`.
-	#[arg(long, value_name = "SECRET_URI")]
-	pub miner_key: Option<String>,
-
-	/// Space offered to the chain, e.g. `500GiB`, `2TiB` (collateral is held per TiB).
-	#[arg(long, value_name = "SIZE", default_value = "1TiB", value_parser = parse_size)]
-	pub miner_space: u64,
-
-	/// Address the storage network listens on. Default: `/ip4/0.0.0.0/tcp/15001`; with a
-	/// development chain `/ip4/127.0.0.1/tcp/0` (any free port).
-	#[arg(long, value_name = "MULTIADDR")]
-	pub miner_listen_addr: Vec<Multiaddr>,
-
-	/// Address registered on chain for clients and miners to reach this one (repeatable).
-	/// Default: the addresses the storage network actually listens on.
-	#[arg(long, value_name = "MULTIADDR")]
-	pub miner_public_addr: Vec<Multiaddr>,
-
-	/// Storage-network peers to bootstrap the DHT from (`…/p2p/<peer id>`).
-	#[arg(long, value_name = "MULTIADDR")]
-	pub miner_bootnodes: Vec<Multiaddr>,
-
-	/// Directory of the miner's fragments and network key. Default: `<chain data>/miner`.
-	#[arg(long, value_name = "PATH")]
-	pub miner_dir: Option<PathBuf>,
-}
-
-/// Parses `123`, `10MiB`, `500GiB`, `2TiB` (and `KiB`) into bytes.
-pub fn parse_size(text: &str) -> Result<u64, String> {
-	let text = text.trim();
-	let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
-	let (number, unit) = text.split_at(split);
-	let number: u64 = number.parse().map_err(|_| format!("`{text}` is not a size like 2TiB"))?;
-	let factor: u64 = match unit.trim() {
-		"" | "B" => 1,
-		"KiB" => 1 << 10,
-		"MiB" => 1 << 20,
-		"GiB" => 1 << 30,
-		"TiB" => 1 << 40,
-		other => return Err(format!("unknown size unit `{other}` (use B, KiB, MiB, GiB or TiB)")),
-	};
-	number
-		.checked_mul(factor)
-		.filter(|&n| n > 0)
-		.ok_or_else(|| format!("size `{text}` is out of range"))
-}
-
-/// Everything the miner needs from the node's configuration, taken before the node starts.
-#[derive(Debug, Clone)]
-pub struct MinerConfig {
-	/// The command-line options.
-	pub params: MinerParams,
-	/// Directory of fragments and the network key.
-	pub dir: PathBuf,
-	/// The node's own JSON-RPC endpoint.
-	pub rpc_url: String,
-	/// Secret URI of the account, when given (or defaulted for a development chain).
-	pub account_suri: Option<String>,
-	/// Addresses the storage network listens on.
-	pub listen: Vec<Multiaddr>,
-}
-
-impl MinerConfig {
-	/// The miner's configuration for a node started with `config`, or `None` when the role is
-	/// off.
-	pub fn from_node(params: &MinerParams, config: &Configuration) -> Result<Option<Self>, String> {
-		let dev = config.chain_spec.chain_type() == ChainType::Development;
-		if params.no_storage_miner || !(params.storage_miner || dev) {
-			return Ok(None);
-		}
-		let port = config
-			.rpc
-			.addr
-			.as_ref()
-			.and_then(|endpoints| endpoints.first())
-			.map_or(config.rpc.port, |endpoint| endpoint.listen_addr.port());
-		let listen = if params.miner_listen_addr.is_empty() {
-			let default = if dev { "/ip4/127.0.0.1/tcp/0" } else { "/ip4/0.0.0.0/tcp/15001" };
-			vec![default.parse().expect("a valid multiaddr")]
-		} else {
-			params.miner_listen_addr.clone()
-		};
-		let account_suri = params.miner_key.clone().or_else(|| dev.then(|| "//Ferdie".to_string()));
-		Ok(Some(Self {
-			params: params.clone(),
-			dir: params.miner_dir.clone().unwrap_or_else(|| config.data_path.join("miner")),
-			rpc_url: format!("ws://127.0.0.1:{port}"),
-			account_suri,
-			listen,
-		}))
-	}
-}
+/// Log target of the storage miner.
+const LOG: &str = "miner";
 
 /// Starts the storage miner: checks its keys now (so a bad key stops the node at start-up) and
 /// returns the worker future to spawn as an essential task.
@@ -161,21 +65,4 @@ pub fn start(
 	let signer = keys::account_signer(config.account_suri.as_deref(), keystore)?;
 	let network_key = keys::load_or_create_network_key(&config.dir.join("network_key"))?;
 	Ok(worker::run(config, signer, network_key, registry))
-}
-
-#[cfg(test)]
-mod tests {
-	use super::parse_size;
-
-	#[test]
-	fn sizes_parse_with_binary_units() {
-		assert_eq!(parse_size("10"), Ok(10));
-		assert_eq!(parse_size("4KiB"), Ok(4096));
-		assert_eq!(parse_size("2TiB"), Ok(2 << 40));
-		assert_eq!(parse_size("500 GiB"), Ok(500 << 30));
-		assert!(parse_size("0GiB").is_err());
-		assert!(parse_size("3PB").is_err());
-		assert!(parse_size("TiB").is_err());
-		assert!(parse_size("99999999999TiB").is_err());
-	}
 }

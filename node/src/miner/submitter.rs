@@ -6,6 +6,10 @@ use crate::chain_client::{ChainClient, ChainError, TxOutcome, TxSigner, WaitFor}
 use cess_runtime::{AccountId, Nonce, RuntimeCall};
 use std::{sync::Arc, time::Duration};
 
+/// Longest wait for one of the worker's transactions (registration, confirmations) to be
+/// included.
+pub const TX_TIMEOUT: Duration = Duration::from_secs(90);
+
 /// Signs and submits the miner account's transactions with consecutive nonces.
 pub struct Submitter {
 	chain: Arc<ChainClient>,

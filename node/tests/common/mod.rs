@@ -4,10 +4,12 @@
 //! that directory (printed when a test fails), and it is killed when its handle drops.
 #![allow(dead_code)]
 
+mod rpc;
+
+use rpc::RpcClient;
 use serde_json::{json, Value};
 use std::{
-	io::{Read, Write},
-	net::{TcpListener, TcpStream},
+	net::TcpListener,
 	path::{Path, PathBuf},
 	process::{Child, Command, Stdio},
 	time::{Duration, Instant},
@@ -62,6 +64,7 @@ pub struct Node {
 	pub p2p_port: u16,
 	args: Vec<String>,
 	child: Option<Child>,
+	rpc: RpcClient,
 	_tmp: Option<tempfile::TempDir>,
 }
 
@@ -91,6 +94,7 @@ impl Node {
 			p2p_port,
 			args: args.iter().map(|s| s.to_string()).collect(),
 			child: None,
+			rpc: RpcClient::new(format!("ws://127.0.0.1:{rpc_port}")),
 			_tmp: None,
 		};
 		node.spawn();
@@ -144,15 +148,18 @@ impl Node {
 		self.log().matches("Pre-sealed block for proposal").count()
 	}
 
-	/// Calls a JSON-RPC method over HTTP; `None` if the node does not answer (yet).
+	/// The node's JSON-RPC endpoint, as `--rpc-url` takes it.
+	pub fn rpc_url(&self) -> String {
+		self.rpc.url().to_string()
+	}
+
+	/// Calls a JSON-RPC method (`params` a JSON array); `None` if the node does not answer
+	/// (yet). Panics when the node answers with an error.
 	pub fn try_rpc(&self, method: &str, params: Value) -> Option<Value> {
-		let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
-		let resp = http_post(self.rpc_port, &body.to_string())?;
-		let v: Value = serde_json::from_str(&resp).ok()?;
-		if let Some(err) = v.get("error") {
-			panic!("{}: RPC {method} failed: {err}", self.name);
+		match self.rpc.call(method, &params) {
+			Ok(result) => result,
+			Err(err) => panic!("{}: RPC {method} failed: {err}", self.name),
 		}
-		v.get("result").cloned()
 	}
 
 	/// Calls a JSON-RPC method, waiting up to 60 s for the node to answer.
@@ -173,6 +180,11 @@ impl Node {
 		let hash = self.try_rpc("chain_getFinalizedHead", json!([]))?;
 		let header = self.try_rpc("chain_getHeader", json!([hash]))?;
 		hex_number(header.get("number")?)
+	}
+
+	/// The raw storage value under `key` (`0x` hex) at block `at`; `None` when it is not set.
+	pub fn storage_at(&self, key: &str, at: &Value) -> Option<Vec<u8>> {
+		self.rpc("state_getStorage", json!([key, at])).as_str().map(hex_bytes)
 	}
 
 	/// Hash of the genesis block.
@@ -204,17 +216,7 @@ impl Drop for Node {
 	fn drop(&mut self) {
 		self.kill();
 		if std::thread::panicking() {
-			let log = self.log();
-			let tail: String = log
-				.lines()
-				.rev()
-				.take(40)
-				.collect::<Vec<_>>()
-				.into_iter()
-				.rev()
-				.collect::<Vec<_>>()
-				.join("\n");
-			eprintln!("----- last lines of {}'s log -----\n{tail}\n-----", self.name);
+			print_log_tail(&self.name, &self.log(), 40);
 		}
 	}
 }
@@ -224,41 +226,17 @@ pub fn hex_number(v: &Value) -> Option<u64> {
 	u64::from_str_radix(v.as_str()?.trim_start_matches("0x"), 16).ok()
 }
 
-/// Minimal HTTP/1.1 POST of a JSON body; returns the response body.
-fn http_post(port: u16, body: &str) -> Option<String> {
-	let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-	stream.set_read_timeout(Some(Duration::from_secs(20))).ok()?;
-	let request = format!(
-		"POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n\
-		 Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-		body.len()
-	);
-	stream.write_all(request.as_bytes()).ok()?;
-	let mut raw = Vec::new();
-	stream.read_to_end(&mut raw).ok()?;
-	let text = String::from_utf8(raw).ok()?;
-	let (head, rest) = text.split_once("\r\n\r\n")?;
-	if !head.starts_with("HTTP/1.1 200") {
-		return None;
-	}
-	if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
-		Some(dechunk(rest))
-	} else {
-		Some(rest.to_string())
-	}
+/// Decodes `0x`-prefixed hex; panics on anything else.
+pub fn hex_bytes(s: &str) -> Vec<u8> {
+	let s = s.trim_start_matches("0x");
+	(0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
 }
 
-fn dechunk(mut s: &str) -> String {
-	let mut out = String::new();
-	while let Some((size, rest)) = s.split_once("\r\n") {
-		let Ok(n) = usize::from_str_radix(size.trim(), 16) else { break };
-		if n == 0 || rest.len() < n {
-			break;
-		}
-		out.push_str(&rest[..n]);
-		s = rest[n..].trim_start_matches("\r\n");
-	}
-	out
+/// Prints the last `lines` lines of `name`'s log (for a test that failed).
+pub fn print_log_tail(name: &str, log: &str, lines: usize) {
+	let all: Vec<&str> = log.lines().collect();
+	let tail = all[all.len().saturating_sub(lines)..].join("\n");
+	eprintln!("----- last lines of {name}'s log -----\n{tail}\n-----");
 }
 
 /// The SS58 address of a development secret URI (`cess-node key inspect`).
@@ -282,4 +260,83 @@ pub fn start_validator(dir: &Path, name: &str, chain: &str, bootnode: &str) -> N
 /// The PeerId of the node key stored in `key_file` (`cess-node key inspect-node-key`).
 pub fn peer_id_of(key_file: &Path) -> String {
 	run_cmd(&["key", "inspect-node-key", "--file", key_file.to_str().unwrap()]).trim().to_string()
+}
+
+/// A node key with a fixed secret, so that the node's PeerId is known before it starts.
+const FIXED_NODE_KEY: &str = "0000000000000000000000000000000000000000000000000000000000000001";
+
+/// Starts `name` with `args` and a fixed network key written to `<dir>/<name>.key`, as the
+/// bootnode of a network; returns the node and the multiaddress others join through
+/// (`--bootnodes`).
+pub fn start_bootnode(dir: &Path, name: &str, args: &[&str]) -> (Node, String) {
+	let key = dir.join(format!("{name}.key"));
+	std::fs::write(&key, FIXED_NODE_KEY).unwrap();
+	let peer = peer_id_of(&key);
+	let mut args = args.to_vec();
+	args.extend(["--node-key-file", key.to_str().unwrap()]);
+	let node = Node::start(name, &args);
+	let bootnode = node.multiaddr(&peer);
+	(node, bootnode)
+}
+
+/// `cess-node file …` against one node's RPC endpoint.
+pub struct FileClient {
+	rpc_url: String,
+	key_dir: Option<PathBuf>,
+	home: Option<PathBuf>,
+}
+
+impl FileClient {
+	/// The file client of the node at `rpc_url`, with the default key directory.
+	pub fn new(rpc_url: String) -> Self {
+		Self { rpc_url, key_dir: None, home: None }
+	}
+
+	/// Keeps file keys in `dir` (`--key-dir`).
+	pub fn with_key_dir(mut self, dir: &Path) -> Self {
+		self.key_dir = Some(dir.to_path_buf());
+		self
+	}
+
+	/// Runs with `HOME` set to `dir` (where the default key directory is).
+	pub fn with_home(mut self, dir: &Path) -> Self {
+		self.home = Some(dir.to_path_buf());
+		self
+	}
+
+	/// Runs `cess-node file <args>`; returns (success, stdout, stderr).
+	pub fn run(&self, args: &[&str]) -> (bool, String, String) {
+		let mut command = Command::new(NODE_BIN);
+		command.arg("file").args(args).args(["--rpc-url", &self.rpc_url]);
+		if let Some(dir) = &self.key_dir {
+			command.arg("--key-dir").arg(dir);
+		}
+		if let Some(home) = &self.home {
+			command.env("HOME", home);
+		}
+		let out = command.output().expect("cess-node file runs");
+		(
+			out.status.success(),
+			String::from_utf8_lossy(&out.stdout).into_owned(),
+			String::from_utf8_lossy(&out.stderr).into_owned(),
+		)
+	}
+
+	/// Runs `cess-node file <args>` and returns its stdout; panics, with both outputs, when
+	/// it fails.
+	pub fn ok(&self, args: &[&str]) -> String {
+		let (ok, stdout, stderr) = self.run(args);
+		assert!(ok, "cess-node file {args:?} failed:\n{stdout}\n{stderr}");
+		stdout
+	}
+}
+
+/// The file hash `cess-node file put` prints (its `file: 0x…` line).
+pub fn put_file_hash(stdout: &str) -> String {
+	stdout
+		.lines()
+		.find_map(|l| l.strip_prefix("file: "))
+		.expect("put prints the file hash")
+		.trim()
+		.to_string()
 }
