@@ -8,7 +8,9 @@
 //! - [`merkle`]: the fragment Merkle tree's shape and path verification;
 //! - [`manifest`]: [`FileManifest`], a file's layout, size and every fragment root;
 //! - [`challenge`]: which fragments and leaves a miner must prove in an audit round;
-//! - [`proof`]: storage proofs and their verification (generation with `std`).
+//! - [`proof`]: storage proofs and their verification (generation with `std`);
+//! - [`stored_fragments`]: the fragments each miner stores, as the file bank shows them to the
+//!   audit pallet, and their repair ([`StoredFragments`], [`RepairScheduler`]).
 //!
 //! Client-side (`std` feature):
 //! - [`codec`]: encryption, segmentation, Reed-Solomon fragments and roots, decoding, streaming
@@ -28,6 +30,7 @@ pub mod layout;
 pub mod manifest;
 pub mod merkle;
 pub mod proof;
+pub mod stored_fragments;
 pub mod types;
 
 #[cfg(feature = "std")]
@@ -37,4 +40,7 @@ pub use challenge::{Challenge, ChallengeParams};
 pub use layout::{FileLayout, LayoutError};
 pub use manifest::{FileManifest, SegmentManifest};
 pub use proof::{ChallengeResponse, FragmentProof, LeafProof, ProofError};
+pub use stored_fragments::{
+	FragmentIndex, FragmentRef, Page, RepairCause, RepairScheduler, StoredFragments,
+};
 pub use types::{FileHash, FragmentHash, SegmentHash};

@@ -6,11 +6,12 @@
 
 use super::*;
 use crate::{traits::BenchmarkHelper, uniform_tree::ZeroTree, Pallet as Audit};
-use alloc::vec;
-use cess_primitives::{ChallengeParams, FragmentProof};
+use alloc::{vec, vec::Vec};
+use cess_primitives::{ChallengeParams, FileLayout, FragmentProof};
 use frame_benchmarking::v2::*;
 use frame_support::traits::Hooks;
 use frame_system::RawOrigin;
+use sp_runtime::traits::Saturating;
 
 /// The layout the benchmarks measure.
 const LAYOUT: FileLayout = FileLayout::PRODUCTION;

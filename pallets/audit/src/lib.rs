@@ -9,8 +9,8 @@
 //!
 //! 1. **Start.** At [`NextRoundAt`] a round begins: its seed is drawn from on-chain randomness
 //!    ([`Config::Randomness`]) and the round index is bumped ([`Event::RoundStarted`]).
-//! 2. **Issuance.** The miners that store fragments (`pallet_file_bank::StoredFragments`) are
-//!    challenged in the file bank's stable order, at most [`Config::MaxChallengesPerBlock`] per
+//! 2. **Issuance.** The miners that store fragments ([`StoredFragments`], the file bank's lists)
+//!    are challenged in the file bank's stable order, at most [`Config::MaxChallengesPerBlock`] per
 //!    block, with a cursor ([`RoundInfo::cursor`]) that carries over. Each miner's challenge is
 //!    `cess_primitives::Challenge::new(seed, SCALE(miner), fragment count, params)`: which
 //!    positions of its fragment list and which leaves of each. The challenged fragments are read
@@ -68,14 +68,19 @@ extern crate alloc;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod issuance;
+mod judgement;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
 mod tests;
 pub mod traits;
+#[cfg(any(feature = "try-runtime", feature = "std"))]
+mod try_state;
 pub mod types;
 #[cfg(any(feature = "runtime-benchmarks", test))]
 pub mod uniform_tree;
+mod views;
 pub mod weights;
 
 pub use pallet::*;
@@ -83,21 +88,16 @@ pub use traits::{AuditPenalty, OnAuditResult};
 pub use types::*;
 pub use weights::WeightInfo;
 
-use alloc::vec::Vec;
 use cess_primitives::{
 	challenge::{MAX_CHALLENGED_FRAGMENTS, MAX_CHALLENGED_LEAVES},
-	proof::verify_fragment_proof,
-	Challenge, ChallengeResponse, FileLayout, ProofError,
+	ChallengeResponse, ProofError, StoredFragments,
 };
-use codec::Encode;
 use frame_support::{
 	traits::{Get, Randomness},
 	weights::Weight,
 	BoundedVec,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
-use pallet_file_bank::StoredFragments;
-use sp_runtime::traits::Saturating;
 
 /// Log target of this pallet.
 pub const LOG_TARGET: &str = "runtime::audit";
@@ -372,251 +372,5 @@ pub mod pallet {
 				}
 			}
 		}
-	}
-}
-
-impl<T: Config> Pallet<T> {
-	/// Checks a response against an open challenge: one valid proof per challenged fragment.
-	pub fn verify(
-		layout: &FileLayout,
-		open: &OpenChallengeOf<T>,
-		response: &ChallengeResponse,
-	) -> Result<(), ProofError> {
-		if response.len() != open.fragments.len() {
-			return Err(ProofError::WrongFragmentCount);
-		}
-		for (challenged, proof) in open.fragments.iter().zip(response.iter()) {
-			verify_fragment_proof(layout, &open.challenge, &challenged.fragment.hash, proof)?;
-		}
-		Ok(())
-	}
-
-	/// Fails the challenges that expire at the start of `now`.
-	pub(crate) fn expire_challenges(now: BlockNumberFor<T>) -> Weight {
-		let expiring = ChallengeExpiries::<T>::take(now);
-		let weight = T::WeightInfo::expire_challenges(expiring.len() as u32);
-		for miner in expiring {
-			let Some(open) = Challenges::<T>::get(&miner) else { continue };
-			if open.deadline >= now {
-				continue;
-			}
-			Challenges::<T>::remove(&miner);
-			let strikes = Self::fail(&miner, open.round, AuditFault::MissedProof);
-			Self::deposit_event(Event::ProofMissed { miner, round: open.round, strikes });
-		}
-		weight
-	}
-
-	/// Starts a round when one is due, and challenges the next miners of the current round.
-	pub(crate) fn run_issuance(now: BlockNumberFor<T>) -> Weight {
-		let mut weight = Weight::zero();
-		let params = Params::<T>::get();
-		let mut round = match CurrentRound::<T>::get() {
-			Some(round) if round.cursor != IssuanceCursor::Done => round,
-			previous => {
-				if now < NextRoundAt::<T>::get() {
-					return weight;
-				}
-				weight.saturating_accrue(T::WeightInfo::start_round());
-				let index = previous.map_or(0, |round| round.index.saturating_add(1));
-				// The parent hash is mixed in so that no miner learns a round's challenges
-				// before the block before it, whatever the randomness source's lookahead (BABE's
-				// `RandomnessFromOneEpochAgo` is known an epoch ahead).
-				let (random, _) = T::Randomness::random(b"cess/audit/round");
-				let parent = frame_system::Pallet::<T>::parent_hash();
-				let seed = sp_io::hashing::blake2_256(&(random, parent, index).encode());
-				Self::deposit_event(Event::RoundStarted { round: index, seed });
-				RoundInfo {
-					index,
-					seed,
-					started_at: now,
-					cursor: IssuanceCursor::Start,
-					challenged: 0,
-				}
-			}
-		};
-		let after = match &round.cursor {
-			IssuanceCursor::After(miner) => Some(miner.clone()),
-			_ => None,
-		};
-		let page = T::Fragments::miners_page(after.as_ref(), T::MaxChallengesPerBlock::get());
-		let deadline = now.saturating_add(params.response_window);
-		let expires_at = deadline.saturating_add(1u32.into());
-		let mut expiring = ChallengeExpiries::<T>::get(expires_at);
-		weight.saturating_accrue(T::WeightInfo::issue_challenges(page.items.len() as u32));
-		for miner in page.items {
-			if Challenges::<T>::contains_key(&miner) {
-				// Cannot happen: a round starts after the previous one's challenges expired.
-				log::warn!(target: LOG_TARGET, "{miner:?} still has an open challenge");
-				continue;
-			}
-			let Some(open) = Self::challenge_for(&miner, &round, now, deadline, &params) else {
-				continue;
-			};
-			if expiring.try_push(miner.clone()).is_err() {
-				frame_support::defensive!("more challenges in a block than MaxChallengesPerBlock");
-				continue;
-			}
-			Self::deposit_event(Event::ChallengeIssued {
-				miner: miner.clone(),
-				round: round.index,
-				fragments: open.fragments.len() as u32,
-				deadline,
-			});
-			Challenges::<T>::insert(&miner, open);
-			round.challenged = round.challenged.saturating_add(1);
-		}
-		if !expiring.is_empty() {
-			ChallengeExpiries::<T>::insert(expires_at, expiring);
-		}
-		match page.next {
-			Some(last) => round.cursor = IssuanceCursor::After(last),
-			None => {
-				round.cursor = IssuanceCursor::Done;
-				let next = round.started_at.saturating_add(params.round_period).max(expires_at);
-				NextRoundAt::<T>::put(next);
-				Self::deposit_event(Event::RoundIssued {
-					round: round.index,
-					challenged: round.challenged,
-				});
-			}
-		}
-		CurrentRound::<T>::put(round);
-		weight
-	}
-
-	/// The challenge of `miner` in `round`, with its challenged fragments read from the list;
-	/// `None` if it holds no fragment (or its list is inconsistent).
-	pub(crate) fn challenge_for(
-		miner: &T::AccountId,
-		round: &RoundInfoOf<T>,
-		now: BlockNumberFor<T>,
-		deadline: BlockNumberFor<T>,
-		params: &AuditParamsOf<T>,
-	) -> Option<OpenChallengeOf<T>> {
-		let count = T::Fragments::fragment_count(miner);
-		if count == 0 {
-			return None;
-		}
-		let challenge =
-			Challenge::new(&round.seed, &miner.encode(), count, params.challenge).ok()?;
-		let mut fragments = ChallengedFragments::new();
-		for position in challenge.fragment_positions() {
-			let Some(fragment) = T::Fragments::fragment_at(miner, position) else {
-				log::warn!(target: LOG_TARGET, "{miner:?} has no fragment at {position} of {count}");
-				return None;
-			};
-			fragments.try_push(ChallengedFragment { position, fragment }).ok()?;
-		}
-		Some(OpenChallenge { round: round.index, challenge, fragments, issued_at: now, deadline })
-	}
-
-	/// Records a passed round.
-	fn pass(miner: &T::AccountId, round: RoundIndex) {
-		let params = Params::<T>::get();
-		let cleared = Records::<T>::mutate(miner, |record| {
-			record.passed = record.passed.saturating_add(1);
-			record.clean_rounds = record.clean_rounds.saturating_add(1);
-			record.last_round = Some(round);
-			if record.strikes > 0 && record.clean_rounds >= params.passes_to_clear {
-				record.strikes = 0;
-				true
-			} else {
-				false
-			}
-		});
-		if cleared {
-			Self::deposit_event(Event::StrikesCleared { miner: miner.clone() });
-		}
-		T::OnAuditResult::on_audit_result(miner, round, true);
-	}
-
-	/// Records a failed round, punishes at the strike limit; returns the strikes left.
-	fn fail(miner: &T::AccountId, round: RoundIndex, fault: AuditFault) -> u32 {
-		let params = Params::<T>::get();
-		let (strikes, punish) = Records::<T>::mutate(miner, |record| {
-			record.failed = record.failed.saturating_add(1);
-			record.clean_rounds = 0;
-			record.last_round = Some(round);
-			record.strikes = record.strikes.saturating_add(1);
-			if record.strikes >= params.strike_limit {
-				record.strikes = 0;
-				record.punished = record.punished.saturating_add(1);
-				(record.strikes, true)
-			} else {
-				(record.strikes, false)
-			}
-		});
-		T::OnAuditResult::on_audit_result(miner, round, false);
-		if punish {
-			T::Penalty::punish(miner, params.slash, fault);
-			Self::deposit_event(Event::MinerPunished { miner: miner.clone(), fault });
-		}
-		strikes
-	}
-
-	/// The open challenge of `miner`, with the leaves to prove (runtime API).
-	pub fn challenge_view(miner: &T::AccountId) -> Option<ChallengeView<BlockNumberFor<T>>> {
-		let open = Challenges::<T>::get(miner)?;
-		let layout = T::Fragments::layout();
-		let leaves = layout.leaves_per_fragment();
-		let fragments = open
-			.fragments
-			.iter()
-			.map(|c| ChallengedFragmentView {
-				position: c.position,
-				file: c.fragment.file,
-				index: c.fragment.index,
-				hash: c.fragment.hash,
-				leaves: open.challenge.leaf_indices(&c.fragment.hash, leaves).collect(),
-			})
-			.collect::<Vec<_>>();
-		Some(ChallengeView {
-			round: open.round,
-			challenge: open.challenge,
-			layout,
-			fragments,
-			issued_at: open.issued_at,
-			deadline: open.deadline,
-		})
-	}
-
-	/// The current round (runtime API).
-	pub fn round_view() -> Option<RoundView<BlockNumberFor<T>>> {
-		CurrentRound::<T>::get().map(|round| RoundView {
-			index: round.index,
-			started_at: round.started_at,
-			issuing: round.cursor != IssuanceCursor::Done,
-			challenged: round.challenged,
-			next_round_at: NextRoundAt::<T>::get(),
-		})
-	}
-
-	/// A miner's audit history (runtime API).
-	pub fn record(miner: &T::AccountId) -> AuditRecord {
-		Records::<T>::get(miner)
-	}
-
-	/// The audit parameters (runtime API).
-	pub fn params() -> AuditParamsOf<T> {
-		Params::<T>::get()
-	}
-
-	/// Checks open challenges against the expiry index (iterates everything: tests and
-	/// try-runtime only).
-	#[cfg(any(feature = "try-runtime", feature = "std"))]
-	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
-		for (miner, open) in Challenges::<T>::iter() {
-			let expires_at = open.deadline.saturating_add(1u32.into());
-			frame_support::ensure!(
-				ChallengeExpiries::<T>::get(expires_at).contains(&miner),
-				"open challenge without an expiry entry"
-			);
-			frame_support::ensure!(
-				open.fragments.len() as u32 == open.challenge.challenged_fragments(),
-				"challenged fragments do not match the challenge"
-			);
-		}
-		Ok(())
 	}
 }

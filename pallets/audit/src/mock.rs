@@ -1,6 +1,10 @@
-//! A test runtime with the real file bank: frame-system, pallet-balances, pallet-file-bank (over
-//! a mock miner pool) and this pallet. Miners keep real fragment bytes, produced by the
-//! `cess_primitives` codec, so that proofs are real.
+//! A test runtime: frame-system and this pallet, over a double of the file bank's side of the
+//! seam ([`StoredFragments`] and [`RepairScheduler`]). Miners keep real fragment bytes, produced
+//! by the `cess_primitives` codec, so that proofs are real.
+//!
+//! The double only keeps each miner's fragment list, in the file bank's order rules (appended on
+//! confirmation, swap-removed on release), and records the repairs asked of it; the tests move
+//! fragments themselves where the file bank would.
 
 use crate::{
 	self as pallet_audit, AuditFault, AuditParams, AuditPenalty, OnAuditResult, RoundIndex,
@@ -8,33 +12,29 @@ use crate::{
 use cess_primitives::{
 	codec::{encode_bytes, FileKey},
 	proof::prove_fragment,
-	ChallengeParams, ChallengeResponse, FileHash, FileLayout, FragmentHash,
+	ChallengeParams, ChallengeResponse, FileHash, FileLayout, FragmentHash, FragmentIndex,
+	FragmentRef, Page, RepairCause, RepairScheduler, StoredFragments,
 };
-use codec::{Decode, Encode};
 use core::cell::RefCell;
 use frame_support::{
-	derive_impl, parameter_types,
-	traits::{tokens::imbalance::ResolveTo, ConstU128, ConstU32, ConstU64, Hooks, Randomness},
+	derive_impl,
+	pallet_prelude::ValueQuery,
+	parameter_types,
+	traits::{ConstU32, Hooks},
 	weights::Weight,
-	BoundedVec,
+	Blake2_128Concat,
 };
-use pallet_file_bank::{FragmentIndex, FragmentStatus, MinerPool, RepairCause, StorageParams};
-use sp_core::H256;
-use sp_runtime::{BuildStorage, DispatchError, DispatchResult, Perbill};
+use sp_runtime::{BuildStorage, Perbill};
 use std::collections::BTreeMap;
 
 type Block = frame_system::mocking::MockBlock<Test>;
 
 /// Account id of the mock.
 pub type AccountId = u64;
-/// Balance of the mock.
-pub type Balance = u128;
 
 frame_support::construct_runtime!(
 	pub enum Test {
 		System: frame_system,
-		Balances: pallet_balances,
-		FileBank: pallet_file_bank,
 		Audit: pallet_audit,
 	}
 );
@@ -42,20 +42,10 @@ frame_support::construct_runtime!(
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
 	type Block = Block;
-	type AccountData = pallet_balances::AccountData<Balance>;
-}
-
-#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
-impl pallet_balances::Config for Test {
-	type Balance = Balance;
-	type ExistentialDeposit = ConstU128<1>;
-	type AccountStore = System;
-	type RuntimeHoldReason = RuntimeHoldReason;
 }
 
 /// The mock layout: 128-byte fragments of four 32-byte leaves, 2 data + 2 parity per segment.
-pub const LAYOUT: FileLayout =
-	FileLayout { segment_size: 256, data_shards: 2, parity_shards: 2, leaf_size: 32 };
+pub const LAYOUT: FileLayout = cess_mock_support::SMALL_LAYOUT;
 /// Blocks between round starts.
 pub const ROUND: u64 = 20;
 /// Blocks to answer.
@@ -64,19 +54,12 @@ pub const WINDOW: u64 = 5;
 pub const STRIKES: u32 = 2;
 /// Slashed at each punishment.
 pub const SLASH: Perbill = Perbill::from_percent(10);
-/// Blocks a miner has to confirm a fragment.
-pub const CONFIRM_WINDOW: u64 = 10;
-/// A user.
+/// The first miner's account; the others follow.
+pub const FIRST_MINER: AccountId = 101;
+/// An account that is no miner.
 pub const ALICE: AccountId = 1;
-/// Storage-fee pot.
-pub const POT: AccountId = 999;
 
 parameter_types! {
-	pub const PotAccount: AccountId = POT;
-	pub const FileBankLayout: FileLayout = LAYOUT;
-	pub const FileBankParams: StorageParams<Balance, u64> = StorageParams {
-		price_per_gib: 1 << 30, period: 1_000, confirm_window: CONFIRM_WINDOW, max_reassignments: 1,
-	};
 	pub const DefaultParams: AuditParams<u64> = AuditParams {
 		round_period: ROUND,
 		response_window: WINDOW,
@@ -87,128 +70,78 @@ parameter_types! {
 	};
 }
 
-/// A miner of the mock pool.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
-pub struct MockMiner {
-	/// Declared bytes.
-	pub declared: u64,
-	/// Used bytes.
-	pub used: u64,
-	/// Locked bytes.
-	pub locked: u64,
-	/// Leaving.
-	pub exiting: bool,
-}
-
-/// The mock pool's miners.
+/// The chain's layout as the double reports it (the benchmarks change it).
 #[frame_support::storage_alias]
-pub type MockMinerTable =
-	StorageMap<MockPool, frame_support::Blake2_128Concat, AccountId, MockMiner>;
+pub type StoredLayout = StorageValue<MockFileBank, FileLayout>;
+
+/// Each miner's fragment list; no entry when empty (as in the file bank).
+#[frame_support::storage_alias]
+pub type FragmentLists = StorageMap<MockFileBank, Blake2_128Concat, AccountId, Vec<FragmentRef>>;
+
+/// Repairs asked of the double, in order.
+#[frame_support::storage_alias]
+pub type Repairs = StorageValue<MockFileBank, Vec<(AccountId, RepairCause)>, ValueQuery>;
 
 /// Punishments handed to the mock penalty.
 #[frame_support::storage_alias]
-pub type Punishments = StorageValue<
-	MockPool,
-	Vec<(AccountId, Perbill, AuditFault)>,
-	frame_support::pallet_prelude::ValueQuery,
->;
+pub type Punishments =
+	StorageValue<MockFileBank, Vec<(AccountId, Perbill, AuditFault)>, ValueQuery>;
 
 /// Results handed to the mock incentive layer.
 #[frame_support::storage_alias]
-pub type Results = StorageValue<
-	MockPool,
-	Vec<(AccountId, RoundIndex, bool)>,
-	frame_support::pallet_prelude::ValueQuery,
->;
+pub type Results = StorageValue<MockFileBank, Vec<(AccountId, RoundIndex, bool)>, ValueQuery>;
 
-/// Registers a mock miner.
-pub fn add_miner(who: AccountId, declared: u64) {
-	MockMinerTable::insert(who, MockMiner { declared, used: 0, locked: 0, exiting: false });
-}
+/// The file bank's side of the seam: each miner's fragment list and the repair queue.
+pub struct MockFileBank;
 
-/// A mock miner's record.
-pub fn miner(who: AccountId) -> MockMiner {
-	MockMinerTable::get(who).expect("a mock miner")
-}
-
-fn with_miner(who: &AccountId, f: impl FnOnce(&mut MockMiner) -> DispatchResult) -> DispatchResult {
-	MockMinerTable::try_mutate(who, |m| match m {
-		Some(miner) => f(miner),
-		None => Err(DispatchError::Other("unknown miner")),
-	})
-}
-
-/// The mock miner pool.
-pub struct MockMiners;
-
-impl MinerPool<AccountId> for MockMiners {
-	fn can_confirm(who: &AccountId) -> bool {
-		MockMinerTable::get(who).is_some_and(|m| !m.exiting)
+impl StoredFragments<AccountId> for MockFileBank {
+	fn layout() -> FileLayout {
+		StoredLayout::get().unwrap_or(LAYOUT)
 	}
 
-	fn peer_id(who: &AccountId) -> Option<Vec<u8>> {
-		MockMinerTable::get(who).map(|_| who.to_le_bytes().to_vec())
+	fn fragment_count(miner: &AccountId) -> u32 {
+		FragmentLists::get(miner).map_or(0, |list| list.len() as u32)
 	}
 
-	fn sample(seed: &[u8; 32], count: u32, min_free: u64, exclude: &[AccountId]) -> Vec<AccountId> {
-		let mut candidates: Vec<AccountId> = MockMinerTable::iter()
-			.filter(|(who, m)| {
-				!m.exiting && m.declared - m.used - m.locked >= min_free && !exclude.contains(who)
-			})
-			.map(|(who, _)| who)
+	fn fragment_at(miner: &AccountId, position: u32) -> Option<FragmentRef> {
+		FragmentLists::get(miner)?.get(position as usize).copied()
+	}
+
+	fn miners_page(start_after: Option<&AccountId>, max: u32) -> Page<AccountId, AccountId> {
+		let mut miners: Vec<AccountId> = FragmentLists::iter_keys().collect();
+		miners.sort();
+		let items: Vec<AccountId> = miners
+			.into_iter()
+			.filter(|miner| start_after.is_none_or(|after| miner > after))
+			.take(max as usize)
 			.collect();
-		candidates.sort();
-		// Uniform, seeded: rotate the sorted list.
-		if candidates.is_empty() {
-			return candidates;
-		}
-		let start = (u64::from_le_bytes(seed[..8].try_into().unwrap()) as usize) % candidates.len();
-		candidates.rotate_left(start);
-		candidates.truncate(count as usize);
-		candidates
-	}
-
-	fn lock_space(who: &AccountId, bytes: u64) -> DispatchResult {
-		with_miner(who, |m| {
-			if m.exiting || m.declared - m.used - m.locked < bytes {
-				return Err(DispatchError::Other("cannot lock"));
-			}
-			m.locked += bytes;
-			Ok(())
-		})
-	}
-
-	fn unlock_space(who: &AccountId, bytes: u64) -> DispatchResult {
-		with_miner(who, |m| {
-			m.locked = m.locked.checked_sub(bytes).ok_or(DispatchError::Other("locked"))?;
-			Ok(())
-		})
-	}
-
-	fn commit_space(who: &AccountId, bytes: u64) -> DispatchResult {
-		with_miner(who, |m| {
-			m.locked = m.locked.checked_sub(bytes).ok_or(DispatchError::Other("locked"))?;
-			m.used += bytes;
-			Ok(())
-		})
-	}
-
-	fn release_space(who: &AccountId, bytes: u64) -> DispatchResult {
-		with_miner(who, |m| {
-			m.used = m.used.checked_sub(bytes).ok_or(DispatchError::Other("used"))?;
-			Ok(())
-		})
+		let next = (items.len() as u32 >= max).then(|| items.last().copied()).flatten();
+		Page { items, next }
 	}
 }
 
-/// The runtime's penalty, mocked: records the punishment and queues the miner's repair in the
-/// real file bank (as the runtime's adapter does besides slashing).
+impl RepairScheduler<AccountId> for MockFileBank {
+	fn schedule_repair(miner: &AccountId, cause: RepairCause) -> bool {
+		let queued = Repairs::get().iter().any(|(queued, _)| queued == miner);
+		if !queued {
+			Repairs::append((*miner, cause));
+		}
+		!queued
+	}
+
+	fn weight() -> Weight {
+		Weight::zero()
+	}
+}
+
+/// The runtime's penalty, mocked: records the punishment and asks the file bank to repair the
+/// miner's fragments (as the runtime's adapter does besides slashing).
 pub struct MockPenalty;
 
 impl AuditPenalty<AccountId> for MockPenalty {
 	fn punish(miner: &AccountId, fraction: Perbill, fault: AuditFault) {
 		Punishments::append((*miner, fraction, fault));
-		FileBank::schedule_repair(miner, RepairCause::Punished);
+		MockFileBank::schedule_repair(miner, RepairCause::Punished);
 	}
 
 	fn weight() -> Weight {
@@ -229,43 +162,9 @@ impl OnAuditResult<AccountId> for MockResults {
 	}
 }
 
-/// Randomness that changes with the subject and the block.
-pub struct TestRandomness;
-
-impl Randomness<H256, u64> for TestRandomness {
-	fn random(subject: &[u8]) -> (H256, u64) {
-		let now = System::block_number();
-		(H256(sp_io::hashing::blake2_256(&(subject, now).encode())), now)
-	}
-}
-
-impl pallet_file_bank::Config for Test {
-	type Currency = Balances;
-	type OnStorageFee = ResolveTo<PotAccount, Balances>;
-	type Miners = MockMiners;
-	type OnFragmentStored = ();
-	type Randomness = TestRandomness;
-	type DefaultLayout = FileBankLayout;
-	type DefaultParams = FileBankParams;
-	type MaxSegments = ConstU32<8>;
-	type MaxShards = ConstU32<16>;
-	type MaxNameLen = ConstU32<32>;
-	type MaxOwners = ConstU32<4>;
-	type MaxPeriods = ConstU32<10>;
-	type MaxConfirmations = ConstU32<32>;
-	type ExpiryGranularity = ConstU64<10>;
-	type DeadlineChecksPerBlock = ConstU32<16>;
-	type RepairsPerBlock = ConstU32<4>;
-	type RemovalsPerBlock = ConstU32<8>;
-	type ExpiriesPerBlock = ConstU32<4>;
-	type WeightInfo = ();
-	#[cfg(feature = "runtime-benchmarks")]
-	type BenchmarkHelper = MockHelper;
-}
-
 impl pallet_audit::Config for Test {
-	type Fragments = FileBank;
-	type Randomness = TestRandomness;
+	type Fragments = MockFileBank;
+	type Randomness = cess_mock_support::BlockRandomness<Test>;
 	type Penalty = MockPenalty;
 	type OnAuditResult = MockResults;
 	type DefaultParams = DefaultParams;
@@ -275,114 +174,129 @@ impl pallet_audit::Config for Test {
 	type BenchmarkHelper = MockHelper;
 }
 
-/// Benchmark set-up in the mock.
+/// Benchmark set-up in the mock: the double's layout and lists.
 #[cfg(feature = "runtime-benchmarks")]
 pub struct MockHelper;
 
 #[cfg(feature = "runtime-benchmarks")]
-impl pallet_file_bank::traits::BenchmarkHelper<AccountId> for MockHelper {
-	fn register_miner(index: u32, space: u64) -> AccountId {
-		let who = 10_000 + AccountId::from(index);
-		add_miner(who, space);
-		who
+impl crate::traits::BenchmarkHelper<AccountId> for MockHelper {
+	fn store_fragments(miner: &AccountId, layout: FileLayout, roots: &[FragmentHash]) {
+		use codec::Encode;
+		StoredLayout::put(layout);
+		let list = (0u32..)
+			.zip(roots)
+			.map(|(position, root)| FragmentRef {
+				file: FileHash(sp_io::hashing::blake2_256(&(b"bench", miner, position).encode())),
+				index: 0,
+				hash: *root,
+			})
+			.collect::<Vec<_>>();
+		FragmentLists::mutate_exists(miner, |entry| *entry = (!list.is_empty()).then_some(list));
 	}
 }
 
-#[cfg(feature = "runtime-benchmarks")]
-impl crate::traits::BenchmarkHelper<AccountId> for MockHelper {
-	fn store_fragments(miner: &AccountId, layout: FileLayout, roots: &[FragmentHash]) {
-		FileBank::benchmark_store_fragments(miner, layout, roots);
-	}
+/// One fragment of an upload: its root and bytes.
+#[derive(Clone)]
+pub struct Uploaded {
+	/// The fragment's Merkle root.
+	pub root: FragmentHash,
+	/// The fragment's bytes.
+	pub bytes: Vec<u8>,
 }
 
 thread_local! {
+	/// The miners of the test: `FIRST_MINER..FIRST_MINER + MINERS`.
+	static MINERS: RefCell<u64> = const { RefCell::new(0) };
+	/// Uploads go round the miners; the next one to take a fragment.
+	static NEXT_MINER: RefCell<u64> = const { RefCell::new(0) };
 	/// What each miner keeps on disk: `(miner, file, index) → bytes`.
 	static DISKS: RefCell<BTreeMap<(AccountId, FileHash, FragmentIndex), Vec<u8>>> =
 		const { RefCell::new(BTreeMap::new()) };
-	/// Every fragment of every uploaded file: `(file, index) → bytes`, for rebuilding.
-	static UPLOADS: RefCell<BTreeMap<(FileHash, FragmentIndex), Vec<u8>>> =
+	/// Every fragment of every uploaded file: `(file, index) → root and bytes`, for rebuilding.
+	static UPLOADS: RefCell<BTreeMap<(FileHash, FragmentIndex), Uploaded>> =
 		const { RefCell::new(BTreeMap::new()) };
 }
 
-/// The externalities of a test: `miners` miners (accounts 101, …) with plenty of space.
+/// The externalities of a test: `miners` miners (accounts 101, …) that take uploads.
 pub fn new_test_ext(miners: u64) -> sp_io::TestExternalities {
+	MINERS.with(|m| *m.borrow_mut() = miners);
+	NEXT_MINER.with(|n| *n.borrow_mut() = 0);
 	DISKS.with(|d| d.borrow_mut().clear());
 	UPLOADS.with(|u| u.borrow_mut().clear());
-	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
-	pallet_balances::GenesisConfig::<Test> {
-		balances: vec![(ALICE, 1_000_000_000), (POT, 1)],
-		..Default::default()
-	}
-	.assimilate_storage(&mut storage)
-	.unwrap();
+	let mut storage = cess_mock_support::genesis::<Test>();
 	pallet_audit::GenesisConfig::<Test> { params: None, first_round_at: Some(ROUND) }
 		.assimilate_storage(&mut storage)
 		.unwrap();
-	let mut ext = sp_io::TestExternalities::new(storage);
-	ext.execute_with(|| {
-		System::set_block_number(1);
-		for i in 0..miners {
-			add_miner(101 + i, 1 << 30);
-		}
-	});
-	ext
+	cess_mock_support::start_at_block_one::<Test>(storage)
 }
 
 /// Runs the hooks of blocks up to and including `n`.
 pub fn run_to_block(n: u64) {
-	while System::block_number() < n {
-		let next = System::block_number() + 1;
-		System::set_block_number(next);
-		FileBank::on_initialize(next);
-		Audit::on_initialize(next);
-	}
+	cess_mock_support::run_to_block::<Test>(n, |block| {
+		Audit::on_initialize(block);
+	});
 }
 
-/// Encodes `data` with the real codec, declares it for `owner`, and every assigned miner
-/// receives its fragments (kept on its disk) and confirms them. Returns the file hash.
-pub fn upload(owner: AccountId, data: &[u8]) -> FileHash {
+/// Encodes `data` with the real codec and stores its fragments on the miners, in turn (the
+/// fragments of a segment on distinct miners when there are enough): each miner keeps the bytes
+/// on its disk and has the fragment appended to its list, as a confirmation in the file bank
+/// does. Returns the file hash.
+pub fn upload(data: &[u8]) -> FileHash {
 	let key = FileKey::from_bytes([7; 32]);
 	let (manifest, segments) = encode_bytes(LAYOUT, &key, data).expect("the codec encodes");
-	let roots: Vec<BoundedVec<FragmentHash, ConstU32<16>>> =
-		manifest.segments.iter().map(|s| s.fragments.clone().try_into().unwrap()).collect();
-	frame_support::assert_ok!(FileBank::upload_declaration(
-		RuntimeOrigin::signed(owner),
-		manifest.hash,
-		roots.try_into().unwrap(),
-		manifest.size,
-		b"file".to_vec().try_into().unwrap(),
-		1
-	));
 	let shards = LAYOUT.total_shards();
+	let miners = MINERS.with(|m| *m.borrow());
 	for (s, segment) in (0u32..).zip(&segments) {
-		for (i, _, bytes) in segment.fragments() {
-			UPLOADS
-				.with(|u| u.borrow_mut().insert((manifest.hash, s * shards + i), bytes.to_vec()));
+		for (i, root, bytes) in segment.fragments() {
+			let index = s * shards + i;
+			let turn = NEXT_MINER.with(|next| {
+				let turn = *next.borrow();
+				*next.borrow_mut() = (turn + 1) % miners;
+				turn
+			});
+			let miner = FIRST_MINER + turn;
+			UPLOADS.with(|u| {
+				u.borrow_mut()
+					.insert((manifest.hash, index), Uploaded { root, bytes: bytes.to_vec() })
+			});
+			store(miner, manifest.hash, index, bytes.to_vec());
+			add_fragment(miner, FragmentRef { file: manifest.hash, index, hash: root });
 		}
 	}
-	receive_and_confirm(manifest.hash);
 	manifest.hash
 }
 
-/// Every miner with pending fragments of `file` gets their bytes and confirms them.
-pub fn receive_and_confirm(file: FileHash) {
-	let mut by_miner: BTreeMap<AccountId, Vec<(FragmentIndex, FragmentHash)>> = BTreeMap::new();
-	for (index, info) in pallet_file_bank::Fragments::<Test>::iter_prefix(file) {
-		if matches!(info.status, FragmentStatus::Pending { .. }) {
-			by_miner.entry(info.miner).or_default().push((index, info.hash));
+/// Appends a fragment to a miner's list (a confirmation in the file bank).
+pub fn add_fragment(miner: AccountId, fragment: FragmentRef) {
+	FragmentLists::append(miner, fragment);
+}
+
+/// Removes every fragment of `file` from the lists, by moving each list's last entry into the
+/// removed one's position (a release in the file bank). The miners keep the bytes.
+pub fn remove_file(file: FileHash) {
+	let lists: Vec<_> = FragmentLists::iter().collect();
+	for (miner, mut list) in lists {
+		while let Some(position) = list.iter().position(|fragment| fragment.file == file) {
+			list.swap_remove(position);
 		}
+		FragmentLists::mutate_exists(miner, |entry| *entry = (!list.is_empty()).then_some(list));
 	}
-	for (miner, list) in by_miner {
-		for (index, _) in &list {
-			let bytes = UPLOADS.with(|u| u.borrow()[&(file, *index)].clone());
-			store(miner, file, *index, bytes);
-		}
-		frame_support::assert_ok!(FileBank::confirm_stored(
-			RuntimeOrigin::signed(miner),
-			file,
-			list.try_into().unwrap()
-		));
-	}
+}
+
+/// Empties a miner's list (the file bank moving its fragments away); returns what it held.
+pub fn take_fragments(miner: AccountId) -> Vec<FragmentRef> {
+	FragmentLists::take(miner).unwrap_or_default()
+}
+
+/// `(index, miner)` of every stored fragment of `file`, by index.
+pub fn holders(file: FileHash) -> Vec<(FragmentIndex, AccountId)> {
+	let mut holders: Vec<_> = FragmentLists::iter()
+		.flat_map(|(miner, list)| {
+			list.into_iter().filter(|f| f.file == file).map(move |f| (f.index, miner))
+		})
+		.collect();
+	holders.sort();
+	holders
 }
 
 /// Puts fragment bytes on a miner's disk.
@@ -395,8 +309,8 @@ pub fn lose(miner: AccountId, file: FileHash, index: FragmentIndex) {
 	DISKS.with(|d| d.borrow_mut().remove(&(miner, file, index)));
 }
 
-/// The fragment bytes of an upload.
-pub fn uploaded(file: FileHash, index: FragmentIndex) -> Vec<u8> {
+/// A fragment of an upload.
+pub fn uploaded(file: FileHash, index: FragmentIndex) -> Uploaded {
 	UPLOADS.with(|u| u.borrow()[&(file, index)].clone())
 }
 
@@ -411,6 +325,11 @@ pub fn answer(miner: AccountId) -> Option<(RoundIndex, ChallengeResponse)> {
 		proofs.push(prove_fragment(&view.layout, &view.challenge, &fragment.hash, &bytes).ok()?);
 	}
 	Some((view.round, proofs.try_into().unwrap()))
+}
+
+/// Repairs asked of the file bank so far.
+pub fn repairs() -> Vec<(AccountId, RepairCause)> {
+	Repairs::get()
 }
 
 /// Punishments so far.

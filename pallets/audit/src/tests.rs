@@ -1,35 +1,20 @@
-//! The whole storage lifecycle in a mock runtime with the real file bank: declare, confirm,
-//! challenge, prove (honest, forged, stale, someone else's), miss, punish, repair, audit again.
+//! The audit's side of the storage lifecycle in a mock runtime over a double of the file bank's
+//! fragment lists: store, challenge, prove (honest, forged, stale, someone else's), miss, punish,
+//! repair, audit again.
 
 use crate::{
 	leaf_proofs, mock::*, AuditFault, ChallengeExpiries, Challenges, CurrentRound, Error, Event,
 	IssuanceCursor, NextRoundAt, Records, MAX_LEAF_PROOFS,
 };
 use cess_primitives::{
-	codec::rebuild_fragments, ChallengeResponse, FileHash, ProofError, SegmentManifest,
+	codec::rebuild_fragments, ChallengeResponse, FileHash, ProofError, RepairCause,
+	SegmentManifest, StoredFragments,
 };
 use frame_support::{assert_noop, assert_ok, dispatch::Pays, traits::Hooks};
-use pallet_file_bank::{FragmentStatus, Fragments, StoredFragments};
 use std::collections::BTreeSet;
 
 fn events() -> Vec<Event<Test>> {
-	System::events()
-		.into_iter()
-		.filter_map(|record| match record.event {
-			RuntimeEvent::Audit(event) => Some(event),
-			_ => None,
-		})
-		.collect()
-}
-
-fn file_bank_events() -> Vec<pallet_file_bank::Event<Test>> {
-	System::events()
-		.into_iter()
-		.filter_map(|record| match record.event {
-			RuntimeEvent::FileBank(event) => Some(event),
-			_ => None,
-		})
-		.collect()
+	cess_mock_support::events::<Test, _>()
 }
 
 /// A pseudo-random file of `len` bytes.
@@ -70,22 +55,19 @@ fn answer_all(except: &[AccountId]) {
 
 fn check_state() {
 	assert_ok!(Audit::do_try_state());
-	assert_ok!(FileBank::do_try_state());
 }
 
 #[test]
 fn honest_miners_pass_every_round() {
 	new_test_ext(4).execute_with(|| {
 		// 3 segments, 12 fragments over 4 miners.
-		let file = upload(ALICE, &data(600, 1));
-		assert_eq!(
-			pallet_file_bank::Files::<Test>::get(file).unwrap().state,
-			pallet_file_bank::FileState::Active
-		);
+		let file = upload(&data(600, 1));
+		assert_eq!(holders(file).len(), 12);
 		run_to_block(ROUND - 1);
 		assert!(CurrentRound::<Test>::get().is_none());
 		let miners = first_round();
-		let holders: BTreeSet<_> = (101..105).filter(|m| FileBank::fragment_count(m) > 0).collect();
+		let holders: BTreeSet<_> =
+			(101..105).filter(|m| MockFileBank::fragment_count(m) > 0).collect();
 		assert_eq!(miners, holders);
 		assert!(events().iter().any(|e| matches!(e, Event::RoundStarted { round: 0, .. })));
 		assert!(
@@ -96,9 +78,9 @@ fn honest_miners_pass_every_round() {
 			// Each challenged entry is what the miner's list held at that position.
 			let positions: BTreeSet<_> = open.fragments.iter().map(|c| c.position).collect();
 			assert_eq!(positions.len(), open.fragments.len());
-			assert_eq!(open.fragments.len() as u32, FileBank::fragment_count(miner).min(2));
+			assert_eq!(open.fragments.len() as u32, MockFileBank::fragment_count(miner).min(2));
 			for c in &open.fragments {
-				assert_eq!(FileBank::fragment_at(miner, c.position), Some(c.fragment));
+				assert_eq!(MockFileBank::fragment_at(miner, c.position), Some(c.fragment));
 			}
 			// The view lists the leaves the primitives' derivation asks for.
 			let view = Audit::challenge_view(miner).unwrap();
@@ -140,7 +122,7 @@ fn honest_miners_pass_every_round() {
 #[test]
 fn a_forged_proof_fails_the_round_and_closes_the_challenge() {
 	new_test_ext(4).execute_with(|| {
-		upload(ALICE, &data(600, 1));
+		upload(&data(600, 1));
 		let miner = *first_round().iter().next().unwrap();
 		let (round, honest) = answer(miner).unwrap();
 		let mut response = honest.clone();
@@ -164,7 +146,7 @@ fn a_forged_proof_fails_the_round_and_closes_the_challenge() {
 #[test]
 fn malformed_proofs_are_rejected_with_their_reason() {
 	new_test_ext(4).execute_with(|| {
-		upload(ALICE, &data(600, 2));
+		upload(&data(600, 2));
 		let miners: Vec<_> = first_round().into_iter().collect();
 		type Tamper = fn(&mut ChallengeResponse);
 		let cases: Vec<(Tamper, ProofError)> = vec![
@@ -212,7 +194,7 @@ fn malformed_proofs_are_rejected_with_their_reason() {
 #[test]
 fn another_miners_proof_is_rejected() {
 	new_test_ext(4).execute_with(|| {
-		upload(ALICE, &data(600, 3));
+		upload(&data(600, 3));
 		let miners: Vec<_> = first_round().into_iter().collect();
 		let (a, b) = (miners[0], miners[1]);
 		let (round, stolen) = answer(a).unwrap();
@@ -236,7 +218,7 @@ fn another_miners_proof_is_rejected() {
 #[test]
 fn stale_proofs_are_refused_and_the_window_is_enforced() {
 	new_test_ext(4).execute_with(|| {
-		upload(ALICE, &data(600, 4));
+		upload(&data(600, 4));
 		run_to_block(ROUND);
 		let early: Vec<_> = challenged().into_iter().collect();
 		let (miner, late_miner) = (early[0], early[1]);
@@ -265,7 +247,7 @@ fn stale_proofs_are_refused_and_the_window_is_enforced() {
 #[test]
 fn a_proof_after_the_deadline_is_never_judged() {
 	new_test_ext(4).execute_with(|| {
-		upload(ALICE, &data(600, 4));
+		upload(&data(600, 4));
 		run_to_block(ROUND);
 		let miner = *challenged().iter().next().unwrap();
 		let deadline = Challenges::<Test>::get(miner).unwrap().deadline;
@@ -286,9 +268,9 @@ fn a_proof_after_the_deadline_is_never_judged() {
 #[test]
 fn missing_the_strike_limit_punishes_and_repairs_the_miner_whose_fragments_are_audited_again() {
 	new_test_ext(6).execute_with(|| {
-		let file = upload(ALICE, &data(220, 5));
-		let placed: Vec<_> = Fragments::<Test>::iter_prefix(file).collect();
-		let (lost_index, lost) = (placed[0].0, placed[0].1.miner);
+		let file = upload(&data(220, 5));
+		let placed = holders(file);
+		let (lost_index, lost) = placed[0];
 		// The miner loses the fragment and cannot answer; the others answer.
 		lose(lost, file, lost_index);
 		run_to_block(ROUND + 3);
@@ -298,6 +280,7 @@ fn missing_the_strike_limit_punishes_and_repairs_the_miner_whose_fragments_are_a
 		run_to_block(ROUND + WINDOW + 2);
 		assert!(events().contains(&Event::ProofMissed { miner: lost, round: 0, strikes: 1 }));
 		assert!(punishments().is_empty());
+		assert!(repairs().is_empty());
 		// Second missed round: punished, strikes start again, its fragments are repaired.
 		run_to_block(2 * ROUND + 3);
 		answer_all(&[lost]);
@@ -309,21 +292,23 @@ fn missing_the_strike_limit_punishes_and_repairs_the_miner_whose_fragments_are_a
 		let record = Records::<Test>::get(lost);
 		assert_eq!((record.failed, record.punished, record.strikes), (2, 1, 0));
 		assert!(results().contains(&(lost, 1, false)));
-		// The file bank moved the fragment to another miner, which rebuilds it from two others.
-		run_to_block(2 * ROUND + WINDOW + 3);
-		assert_eq!(FileBank::fragment_count(&lost), 0);
-		let moved = Fragments::<Test>::get(file, lost_index).unwrap();
-		assert_ne!(moved.miner, lost);
-		assert!(matches!(moved.status, FragmentStatus::Pending { .. }));
+		// The penalty asked the file bank to repair the miner. The file bank (here, the test)
+		// moves the fragment to a miner outside its segment, which rebuilds it from two others.
+		assert_eq!(repairs(), vec![(lost, RepairCause::Punished)]);
+		let moved = take_fragments(lost);
+		assert_eq!(moved.len(), 1);
+		assert_eq!(MockFileBank::fragment_count(&lost), 0);
+		let new_holder = (FIRST_MINER..FIRST_MINER + 6)
+			.find(|m| placed.iter().all(|(_, holder)| holder != m))
+			.unwrap();
 		let segment = lost_index / LAYOUT.total_shards();
 		let first = segment * LAYOUT.total_shards();
-		let roots: Vec<_> = (first..first + LAYOUT.total_shards())
-			.map(|i| Fragments::<Test>::get(file, i).unwrap().hash)
-			.collect();
+		let roots: Vec<_> =
+			(first..first + LAYOUT.total_shards()).map(|i| uploaded(file, i).root).collect();
 		let others: Vec<(u32, Vec<u8>)> = (first..first + LAYOUT.total_shards())
 			.filter(|i| *i != lost_index)
 			.take(LAYOUT.data_shards as usize)
-			.map(|i| (i - first, uploaded(file, i)))
+			.map(|i| (i - first, uploaded(file, i).bytes))
 			.collect();
 		let rebuilt = rebuild_fragments(
 			&LAYOUT,
@@ -333,23 +318,19 @@ fn missing_the_strike_limit_punishes_and_repairs_the_miner_whose_fragments_are_a
 			&[lost_index - first],
 		)
 		.unwrap();
-		assert_eq!(rebuilt[0], uploaded(file, lost_index));
-		store(moved.miner, file, lost_index, rebuilt[0].clone());
-		assert_ok!(FileBank::confirm_stored(
-			RuntimeOrigin::signed(moved.miner),
-			file,
-			vec![(lost_index, moved.hash)].try_into().unwrap()
-		));
+		assert_eq!(rebuilt[0], uploaded(file, lost_index).bytes);
+		store(new_holder, file, lost_index, rebuilt[0].clone());
+		add_fragment(new_holder, moved[0]);
 		// The new holder is challenged on it in the next round and passes.
 		run_to_block(3 * ROUND + 3);
-		let open = Challenges::<Test>::get(moved.miner).unwrap();
+		let open = Challenges::<Test>::get(new_holder).unwrap();
 		assert_eq!(open.fragments.len(), 1);
 		assert_eq!(
 			(open.fragments[0].fragment.file, open.fragments[0].fragment.index),
 			(file, lost_index)
 		);
 		answer_all(&[]);
-		assert!(events().contains(&Event::ProofAccepted { miner: moved.miner, round: 2 }));
+		assert!(events().contains(&Event::ProofAccepted { miner: new_holder, round: 2 }));
 		// The punished miner holds nothing: it is no longer challenged.
 		assert!(!Challenges::<Test>::contains_key(lost));
 		check_state();
@@ -359,7 +340,7 @@ fn missing_the_strike_limit_punishes_and_repairs_the_miner_whose_fragments_are_a
 #[test]
 fn passed_rounds_in_a_row_clear_strikes() {
 	new_test_ext(4).execute_with(|| {
-		upload(ALICE, &data(600, 6));
+		upload(&data(600, 6));
 		let miner = *first_round().iter().next().unwrap();
 		// Round 0 missed, rounds 1 and 2 passed: strikes cleared; round 3 missed: no punishment.
 		answer_all(&[miner]);
@@ -385,9 +366,9 @@ fn challenges_are_issued_and_expire_in_bounded_batches() {
 	new_test_ext(5).execute_with(|| {
 		// Enough files that all five miners hold fragments.
 		for salt in 0..5u8 {
-			upload(ALICE, &data(220, salt));
+			upload(&data(220, salt));
 		}
-		let holders = (101..106).filter(|m| FileBank::fragment_count(m) > 0).count();
+		let holders = (101..106).filter(|m| MockFileBank::fragment_count(m) > 0).count();
 		assert_eq!(holders, 5);
 		let mut issued_per_block = Vec::new();
 		for block in ROUND..ROUND + 4 {
@@ -431,17 +412,17 @@ fn miners_without_fragments_are_not_challenged() {
 #[test]
 fn a_challenge_survives_changes_to_the_miners_fragment_list() {
 	new_test_ext(4).execute_with(|| {
-		let a = upload(ALICE, &data(600, 7));
-		upload(ALICE, &data(600, 8));
+		let a = upload(&data(600, 7));
+		upload(&data(600, 8));
 		run_to_block(ROUND + 3);
 		let miner = *challenged().iter().next().unwrap();
 		let open = Challenges::<Test>::get(miner).unwrap();
-		let before = FileBank::fragment_count(&miner);
-		// Deleting a file moves entries of the miner's list around (swap-remove).
-		assert_ok!(FileBank::delete_file(RuntimeOrigin::signed(ALICE), a));
+		let before = MockFileBank::fragment_count(&miner);
+		// Releasing a deleted file moves entries of the miner's list around (swap-remove).
+		remove_file(a);
 		run_to_block(ROUND + 5);
-		assert!(pallet_file_bank::Files::<Test>::get(a).is_none());
-		assert!(FileBank::fragment_count(&miner) < before);
+		assert!(holders(a).is_empty());
+		assert!(MockFileBank::fragment_count(&miner) < before);
 		// The miner answers the challenge it was given (it keeps deleted fragments until the
 		// challenges naming them are closed) and passes.
 		assert_eq!(Challenges::<Test>::get(miner).unwrap(), open);
@@ -456,7 +437,7 @@ fn a_challenge_survives_changes_to_the_miners_fragment_list() {
 fn proof_weight_follows_the_leaf_proofs_submitted() {
 	use crate::WeightInfo;
 	new_test_ext(4).execute_with(|| {
-		upload(ALICE, &data(600, 9));
+		upload(&data(600, 9));
 		let miner = *first_round().iter().next().unwrap();
 		let (_, response) = answer(miner).unwrap();
 		let n = leaf_proofs(&response);
@@ -497,7 +478,7 @@ fn the_largest_response_is_charged_for_every_leaf_proof_it_carries() {
 #[test]
 fn the_first_round_waits_for_its_genesis_block() {
 	new_test_ext(4).execute_with(|| {
-		upload(ALICE, &data(100, 1));
+		upload(&data(100, 1));
 		run_to_block(ROUND - 1);
 		assert!(events().is_empty());
 		assert!(Audit::round_view().is_none());
@@ -522,17 +503,17 @@ fn invalid_genesis_params_are_refused() {
 #[test]
 fn the_whole_lifecycle_ends_with_the_file_released() {
 	new_test_ext(4).execute_with(|| {
-		let file = upload(ALICE, &data(300, 11));
+		let file = upload(&data(300, 11));
 		let miners = first_round();
 		for miner in &miners {
 			let (round, response) = answer(*miner).unwrap();
 			assert_ok!(submit(*miner, round, response));
 		}
-		assert_ok!(FileBank::delete_file(RuntimeOrigin::signed(ALICE), file));
+		// The file bank releases the deleted file from every miner's list.
+		remove_file(file);
 		run_to_block(ROUND + 10);
-		assert!(pallet_file_bank::Files::<Test>::get(file).is_none());
-		assert!(file_bank_events().contains(&pallet_file_bank::Event::FileRemoved { file }));
-		assert!((101..105).all(|m| FileBank::fragment_count(&m) == 0 && miner(m).used == 0));
+		assert!(holders(file).is_empty());
+		assert!((101..105).all(|m| MockFileBank::fragment_count(&m) == 0));
 		// Nothing is left to audit.
 		run_to_block(2 * ROUND + 3);
 		assert!(challenged().is_empty());

@@ -1,8 +1,9 @@
 //! The interfaces between the audit pallet and the rest of the chain.
 //!
 //! Consumed (the runtime implements them):
-//! - `pallet_file_bank::StoredFragments` (`Config::Fragments`): each miner's list of stored
-//!   fragments; the file bank implements it directly;
+//! - [`StoredFragments`](cess_primitives::StoredFragments) (`Config::Fragments`): each miner's
+//!   list of stored fragments, defined in `cess_primitives` so that this pallet does not depend
+//!   on the file bank, which implements it;
 //! - [`AuditPenalty`]: what happens to a miner that reaches the strike limit (pallet-sminer's
 //!   slash, which freezes a miner whose collateral falls below the requirement, and the file
 //!   bank's repair of its fragments);

@@ -3,11 +3,10 @@
 use alloc::vec::Vec;
 use cess_primitives::{
 	challenge::MAX_CHALLENGED_FRAGMENTS, Challenge, ChallengeParams, FileHash, FileLayout,
-	FragmentHash,
+	FragmentHash, FragmentIndex, FragmentRef,
 };
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{traits::ConstU32, BoundedVec};
-use pallet_file_bank::{FragmentIndex, FragmentRef};
 use scale_info::TypeInfo;
 use serde::{Deserialize, Serialize};
 use sp_runtime::{traits::Zero, Perbill};

@@ -5,9 +5,12 @@
 use super::*;
 use crate::{traits::BenchmarkHelper, Pallet as FileBank};
 use alloc::vec;
+use cess_primitives::hashing::{file_hash as compute_file_hash, segment_hash};
+use codec::Encode;
 use frame_benchmarking::v2::*;
 use frame_support::traits::fungible::{Inspect, Mutate};
 use frame_system::RawOrigin;
+use sp_runtime::traits::Saturating;
 
 /// Free space of every benchmark miner: 1 PiB.
 const MINER_SPACE: u64 = 1 << 50;

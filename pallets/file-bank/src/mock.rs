@@ -8,10 +8,9 @@ use cess_primitives::{
 use codec::{Decode, Encode};
 use frame_support::{
 	derive_impl, parameter_types,
-	traits::{tokens::imbalance::ResolveTo, ConstU128, ConstU32, ConstU64, Hooks, Randomness},
+	traits::{tokens::imbalance::ResolveTo, ConstU32, ConstU64, Hooks},
 	weights::Weight,
 };
-use sp_core::H256;
 use sp_runtime::{BuildStorage, DispatchError, DispatchResult};
 
 type Block = frame_system::mocking::MockBlock<Test>;
@@ -40,14 +39,11 @@ impl frame_system::Config for Test {
 #[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
 impl pallet_balances::Config for Test {
 	type Balance = Balance;
-	type ExistentialDeposit = ConstU128<1>;
 	type AccountStore = System;
-	type RuntimeHoldReason = RuntimeHoldReason;
 }
 
 /// The mock layout: 128-byte fragments of four 32-byte leaves, 2 data + 2 parity per segment.
-pub const LAYOUT: FileLayout =
-	FileLayout { segment_size: 256, data_shards: 2, parity_shards: 2, leaf_size: 32 };
+pub const LAYOUT: FileLayout = cess_mock_support::SMALL_LAYOUT;
 /// Fragments per segment.
 pub const SHARDS: u32 = 4;
 /// Bytes per fragment.
@@ -239,22 +235,12 @@ impl OnFragmentStored<AccountId> for MockStored {
 	}
 }
 
-/// Randomness that changes with the subject and the block.
-pub struct TestRandomness;
-
-impl Randomness<H256, u64> for TestRandomness {
-	fn random(subject: &[u8]) -> (H256, u64) {
-		let now = System::block_number();
-		(H256(sp_io::hashing::blake2_256(&(subject, now).encode())), now)
-	}
-}
-
 impl pallet_file_bank::Config for Test {
 	type Currency = Balances;
 	type OnStorageFee = ResolveTo<PotAccount, Balances>;
 	type Miners = MockMiners;
 	type OnFragmentStored = MockStored;
-	type Randomness = TestRandomness;
+	type Randomness = cess_mock_support::BlockRandomness<Test>;
 	type DefaultLayout = DefaultLayout;
 	type DefaultParams = DefaultParams;
 	type MaxSegments = ConstU32<8>;
@@ -288,19 +274,13 @@ impl crate::traits::BenchmarkHelper<AccountId> for MockHelper {
 
 /// The externalities of a test: endowed users, the mock's genesis parameters, no miners.
 pub fn new_test_ext() -> sp_io::TestExternalities {
-	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
-	pallet_balances::GenesisConfig::<Test> {
-		balances: vec![
-			(ALICE, ENDOWMENT),
-			(BOB, ENDOWMENT),
-			(CHARLIE, ENDOWMENT),
-			(DAVE, ENDOWMENT),
-			(POT, 1),
-		],
-		..Default::default()
-	}
-	.assimilate_storage(&mut storage)
-	.unwrap();
+	let mut storage = cess_mock_support::genesis_with_balances::<Test>(vec![
+		(ALICE, ENDOWMENT),
+		(BOB, ENDOWMENT),
+		(CHARLIE, ENDOWMENT),
+		(DAVE, ENDOWMENT),
+		(POT, 1),
+	]);
 	pallet_file_bank::GenesisConfig::<Test> {
 		layout: Some(LAYOUT),
 		params: Some(StorageParams {
@@ -312,9 +292,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	}
 	.assimilate_storage(&mut storage)
 	.unwrap();
-	let mut ext = sp_io::TestExternalities::new(storage);
-	ext.execute_with(|| System::set_block_number(1));
-	ext
+	cess_mock_support::start_at_block_one::<Test>(storage)
 }
 
 /// Like [`new_test_ext`], with `count` miners of `space` bytes each (accounts 101, 102, …).
@@ -345,9 +323,7 @@ pub fn declaration(salt: u8, segments: u32) -> (FileHash, Vec<Vec<FragmentHash>>
 
 /// Runs the hooks of blocks up to and including `n`.
 pub fn run_to_block(n: u64) {
-	while System::block_number() < n {
-		let next = System::block_number() + 1;
-		System::set_block_number(next);
-		FileBank::on_initialize(next);
-	}
+	cess_mock_support::run_to_block::<Test>(n, |block| {
+		FileBank::on_initialize(block);
+	});
 }

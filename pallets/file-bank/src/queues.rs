@@ -1,4 +1,5 @@
-//! The per-block hook: confirmation deadlines, repairs, removals and expiries.
+//! The per-block hook: confirmation deadlines, repairs, removals and expiries, and the entries
+//! into the deadline and repair queues ([`RepairScheduler`] for the rest of the chain).
 //!
 //! Each queue has its own per-block cap and carries what is left over to the next block, so the
 //! hook's work is bounded by the four caps whatever the number of files, fragments or miners.
@@ -11,8 +12,8 @@ use crate::{
 	weights::WeightInfo, AssignmentKind, Config, DeadlineBounds, DeadlineEntry, DeadlineQueue,
 	DropReason, Event, Expiries, ExpiryCursor, FileState, Files, FragmentIndex, FragmentStatus,
 	Fragments, Layout, MinerAssignments, MinerFragmentCount, MinerFragments, MinerPool, Ownerships,
-	Pallet, Params, QueueBounds, RemovalBounds, RemovalQueue, RepairBounds, RepairQueue,
-	RepairScheduled, LOG_TARGET,
+	Pallet, Params, QueueBounds, RemovalBounds, RemovalQueue, RepairBounds, RepairCause,
+	RepairQueue, RepairScheduled, RepairScheduler, LOG_TARGET,
 };
 use alloc::vec::Vec;
 use cess_primitives::FileHash;
@@ -243,10 +244,16 @@ impl<T: Config> Pallet<T> {
 		DeadlineOutcome::Lost
 	}
 
+	/// Queues a confirmation deadline.
+	pub(crate) fn push_deadline(entry: DeadlineEntry<BlockNumberFor<T>>) {
+		let mut bounds = DeadlineBounds::<T>::get();
+		Self::enqueue_deadline(&mut bounds, entry);
+		DeadlineBounds::<T>::put(bounds);
+	}
+
 	/// Appends a deadline entry to the queue whose bounds the caller holds.
 	fn enqueue_deadline(bounds: &mut QueueBounds, entry: DeadlineEntry<BlockNumberFor<T>>) {
-		DeadlineQueue::<T>::insert(bounds.tail, entry);
-		bounds.tail = bounds.tail.saturating_add(1);
+		DeadlineQueue::<T>::insert(bounds.push_back(), entry);
 	}
 
 	/// Draws a miner for fragment `index` of `file_hash` instead of `old`, and locks its space:
@@ -286,6 +293,23 @@ impl<T: Config> Pallet<T> {
 		Some(miner)
 	}
 
+	/// Queues the repair of `miner`'s stored fragments (see [`RepairScheduler`]).
+	pub fn schedule_repair(miner: &T::AccountId, cause: RepairCause) -> bool {
+		if RepairScheduled::<T>::contains_key(miner) {
+			return false;
+		}
+		RepairScheduled::<T>::insert(miner, cause);
+		let mut bounds = RepairBounds::<T>::get();
+		RepairQueue::<T>::insert(bounds.push_back(), miner);
+		RepairBounds::<T>::put(bounds);
+		Self::deposit_event(Event::RepairScheduled {
+			miner: miner.clone(),
+			cause,
+			fragments: MinerFragmentCount::<T>::get(miner),
+		});
+		true
+	}
+
 	/// Moves the fragments of queued miners away, one fragment per step.
 	pub(crate) fn process_repairs(now: BlockNumberFor<T>) -> Weight {
 		let mut weight = Weight::zero();
@@ -315,8 +339,7 @@ impl<T: Config> Pallet<T> {
 					// block (the others would likely find no room either).
 					RepairQueue::<T>::remove(bounds.head);
 					bounds.head = bounds.head.saturating_add(1);
-					RepairQueue::<T>::insert(bounds.tail, miner);
-					bounds.tail = bounds.tail.saturating_add(1);
+					RepairQueue::<T>::insert(bounds.push_back(), miner);
 					break;
 				}
 			}
@@ -519,5 +542,15 @@ impl<T: Config> Pallet<T> {
 		if let Err(e) = T::Miners::release_space(miner, bytes) {
 			log::warn!(target: LOG_TARGET, "release of {bytes} bytes on {miner:?} failed: {e:?}");
 		}
+	}
+}
+
+impl<T: Config> RepairScheduler<T::AccountId> for Pallet<T> {
+	fn schedule_repair(miner: &T::AccountId, cause: RepairCause) -> bool {
+		Pallet::<T>::schedule_repair(miner, cause)
+	}
+
+	fn weight() -> Weight {
+		T::WeightInfo::schedule_repair()
 	}
 }

@@ -8,6 +8,7 @@ use crate::{
 use cess_primitives::{FileHash, FragmentHash};
 use frame_support::{
 	assert_noop, assert_ok,
+	dispatch::{DispatchResult, DispatchResultWithPostInfo},
 	traits::{fungible::InspectHold, Hooks},
 	BoundedVec,
 };
@@ -23,17 +24,39 @@ fn bounded(roots: &[Vec<FragmentHash>]) -> SegmentsOf<Test> {
 	roots.iter().map(|r| r.clone().try_into().unwrap()).collect::<Vec<_>>().try_into().unwrap()
 }
 
+/// `upload_declaration` by `who` of `file`, under the name `file_name`.
+fn upload(
+	who: AccountId,
+	file: FileHash,
+	segments: SegmentsOf<Test>,
+	size: u64,
+	file_name: &[u8],
+	periods: u32,
+) -> DispatchResultWithPostInfo {
+	FileBank::upload_declaration(
+		RuntimeOrigin::signed(who),
+		file,
+		segments,
+		size,
+		name(file_name),
+		periods,
+	)
+}
+
+/// `upload_declaration` by `who` of a file that exists: its segments are not read.
+fn join(
+	who: AccountId,
+	file: FileHash,
+	file_name: &[u8],
+	periods: u32,
+) -> DispatchResultWithPostInfo {
+	upload(who, file, Default::default(), 0, file_name, periods)
+}
+
 /// Declares a new file of `segments` segments for `who`, paying `periods` periods.
 fn declare_for(who: AccountId, salt: u8, segments: u32, periods: u32) -> FileHash {
 	let (hash, roots, size) = declaration(salt, segments);
-	assert_ok!(FileBank::upload_declaration(
-		RuntimeOrigin::signed(who),
-		hash,
-		bounded(&roots),
-		size,
-		name(b"file"),
-		periods
-	));
+	assert_ok!(upload(who, hash, bounded(&roots), size, b"file", periods));
 	hash
 }
 
@@ -64,25 +87,24 @@ fn pending_by_miner(file: FileHash) -> BTreeMap<AccountId, Vec<(FragmentIndex, F
 	by_miner
 }
 
+/// `confirm_stored` by `who` of `fragments` of `file`.
+fn confirm(
+	who: AccountId,
+	file: FileHash,
+	fragments: Vec<(FragmentIndex, FragmentHash)>,
+) -> DispatchResult {
+	FileBank::confirm_stored(RuntimeOrigin::signed(who), file, fragments.try_into().unwrap())
+}
+
 /// Every assigned miner confirms its pending fragments of the file.
 fn confirm_all(file: FileHash) {
 	for (miner, fragments) in pending_by_miner(file) {
-		assert_ok!(FileBank::confirm_stored(
-			RuntimeOrigin::signed(miner),
-			file,
-			fragments.try_into().unwrap()
-		));
+		assert_ok!(confirm(miner, file, fragments));
 	}
 }
 
 fn events() -> Vec<Event<Test>> {
-	System::events()
-		.into_iter()
-		.filter_map(|record| match record.event {
-			RuntimeEvent::FileBank(event) => Some(event),
-			_ => None,
-		})
-		.collect()
+	cess_mock_support::events::<Test, _>()
 }
 
 fn held(who: AccountId) -> Balance {
@@ -251,27 +273,13 @@ mod declaration {
 		new_test_ext().execute_with(|| {
 			let (hash, roots, size) = declaration(1, 1);
 			assert_noop!(
-				FileBank::upload_declaration(
-					RuntimeOrigin::signed(ALICE),
-					hash,
-					bounded(&roots),
-					size,
-					name(b"f"),
-					1
-				),
+				upload(ALICE, hash, bounded(&roots), size, b"f", 1),
 				Error::<Test>::NoMinerAvailable
 			);
 			// Room for three fragments only: nothing is locked or held after the failure.
 			add_miner(101, 3 * FRAGMENT);
 			assert_noop!(
-				FileBank::upload_declaration(
-					RuntimeOrigin::signed(ALICE),
-					hash,
-					bounded(&roots),
-					size,
-					name(b"f"),
-					1
-				),
+				upload(ALICE, hash, bounded(&roots), size, b"f", 1),
 				Error::<Test>::NoMinerAvailable
 			);
 			assert_eq!(miner(101).locked, 0);
@@ -284,14 +292,7 @@ mod declaration {
 		ext_with_miners(4, 10_000).execute_with(|| {
 			let (hash, roots, size) = declaration(1, 2);
 			let call = |hash, roots: &[Vec<FragmentHash>], size, periods| {
-				FileBank::upload_declaration(
-					RuntimeOrigin::signed(ALICE),
-					hash,
-					bounded(roots),
-					size,
-					name(b"f"),
-					periods,
-				)
+				upload(ALICE, hash, bounded(roots), size, b"f", periods)
 			};
 			assert_noop!(call(hash, &roots, size, 0), Error::<Test>::InvalidPeriods);
 			assert_noop!(call(hash, &roots, size, 11), Error::<Test>::InvalidPeriods);
@@ -310,14 +311,7 @@ mod declaration {
 			assert_noop!(call(other, &roots, size, 1), Error::<Test>::FileHashMismatch);
 			assert_noop!(call(hash, &roots, 9 * CAPACITY, 1), Error::<Test>::FileTooLarge);
 			assert_noop!(
-				FileBank::upload_declaration(
-					RuntimeOrigin::signed(POOR),
-					hash,
-					bounded(&roots),
-					size,
-					name(b"f"),
-					1
-				),
+				upload(POOR, hash, bounded(&roots), size, b"f", 1),
 				Error::<Test>::InsufficientBalance
 			);
 		});
@@ -329,14 +323,7 @@ mod declaration {
 			let (_, roots, _) = declaration(3, 1);
 			let hashes = vec![cess_primitives::hashing::segment_hash(&roots[0])];
 			let hash = cess_primitives::hashing::file_hash(&LAYOUT, 0, &hashes);
-			assert_ok!(FileBank::upload_declaration(
-				RuntimeOrigin::signed(ALICE),
-				hash,
-				bounded(&roots),
-				0,
-				name(b"empty"),
-				1
-			));
+			assert_ok!(upload(ALICE, hash, bounded(&roots), 0, b"empty", 1));
 			assert_eq!(Files::get(hash).unwrap().fragments, SHARDS);
 		});
 	}
@@ -363,11 +350,7 @@ mod confirmation {
 			let mut miners = by_miner.keys().copied();
 			let first = miners.next().unwrap();
 			let first_fragments = by_miner[&first].clone();
-			assert_ok!(FileBank::confirm_stored(
-				RuntimeOrigin::signed(first),
-				file,
-				first_fragments.clone().try_into().unwrap()
-			));
+			assert_ok!(confirm(first, file, first_fragments.clone()));
 			assert_eq!(miner(first).used, FRAGMENT * first_fragments.len() as u64);
 			assert_eq!(miner(first).locked, 0);
 			assert_eq!(MinerFragmentCount::<Test>::get(first), first_fragments.len() as u32);
@@ -404,9 +387,6 @@ mod confirmation {
 			let info = fragment(file, 0);
 			let assigned = info.miner;
 			let other = (101..109).find(|m| *m != assigned).unwrap();
-			let confirm = |who, file, list: Vec<(FragmentIndex, FragmentHash)>| {
-				FileBank::confirm_stored(RuntimeOrigin::signed(who), file, list.try_into().unwrap())
-			};
 			assert_noop!(confirm(assigned, file, vec![]), Error::<Test>::NoFragments);
 			assert_noop!(
 				confirm(ALICE, file, vec![(0, info.hash)]),
@@ -456,11 +436,7 @@ mod confirmation {
 			let info = fragment(file, 0);
 			assert_ok!(FileBank::delete_file(RuntimeOrigin::signed(ALICE), file));
 			assert_noop!(
-				FileBank::confirm_stored(
-					RuntimeOrigin::signed(info.miner),
-					file,
-					vec![(0, info.hash)].try_into().unwrap()
-				),
+				confirm(info.miner, file, vec![(0, info.hash)]),
 				Error::<Test>::FileBeingRemoved
 			);
 		});
@@ -480,11 +456,7 @@ mod deadlines {
 			for (miner, list) in pending_by_miner(file) {
 				let list: Vec<_> = list.into_iter().filter(|(i, _)| *i != 3).collect();
 				if !list.is_empty() {
-					assert_ok!(FileBank::confirm_stored(
-						RuntimeOrigin::signed(miner),
-						file,
-						list.try_into().unwrap()
-					));
+					assert_ok!(confirm(miner, file, list));
 				}
 			}
 			// The deadline is block 11: nothing happens until block 12.
@@ -514,11 +486,7 @@ mod deadlines {
 			}));
 			// The old miner can no longer confirm it; the new one can, and the file is active.
 			assert_noop!(
-				FileBank::confirm_stored(
-					RuntimeOrigin::signed(late.miner),
-					file,
-					vec![(3, late.hash)].try_into().unwrap()
-				),
+				confirm(late.miner, file, vec![(3, late.hash)]),
 				Error::<Test>::NotAssignedMiner
 			);
 			confirm_all(file);
@@ -535,21 +503,10 @@ mod deadlines {
 		ext_with_miners(6, 10_000).execute_with(|| {
 			let alice_before = Balances::free_balance(ALICE);
 			let file = declare(ALICE, 1, 1);
-			assert_ok!(FileBank::upload_declaration(
-				RuntimeOrigin::signed(BOB),
-				file,
-				Default::default(),
-				0,
-				name(b"mine too"),
-				2
-			));
+			assert_ok!(join(BOB, file, b"mine too", 2));
 			// One fragment is confirmed and will be released too.
 			let first = fragment(file, 0);
-			assert_ok!(FileBank::confirm_stored(
-				RuntimeOrigin::signed(first.miner),
-				file,
-				vec![(0, first.hash)].try_into().unwrap()
-			));
+			assert_ok!(confirm(first.miner, file, vec![(0, first.hash)]));
 			assert_eq!(held(ALICE), fee(1, 1));
 			assert_eq!(held(BOB), fee(1, 2));
 			// Two reassignments (blocks 12 and 23), then the cancellation at block 34, whose
@@ -633,14 +590,7 @@ mod dedup_and_deletion {
 			let before = placement(file);
 			let locked: Vec<_> = (101..109).map(|m| miner(m).locked).collect();
 			System::set_block_number(5);
-			assert_ok!(FileBank::upload_declaration(
-				RuntimeOrigin::signed(BOB),
-				file,
-				Default::default(),
-				0,
-				name(b"bob's"),
-				3
-			));
+			assert_ok!(join(BOB, file, b"bob's", 3));
 			assert_eq!(placement(file), before);
 			assert_eq!((101..109).map(|m| miner(m).locked).collect::<Vec<_>>(), locked);
 			assert_eq!(Files::get(file).unwrap().owners.to_vec(), vec![ALICE, BOB]);
@@ -669,14 +619,7 @@ mod dedup_and_deletion {
 			let file = declare(ALICE, 1, 1);
 			confirm_all(file);
 			let pot = Balances::free_balance(POT);
-			assert_ok!(FileBank::upload_declaration(
-				RuntimeOrigin::signed(BOB),
-				file,
-				Default::default(),
-				0,
-				name(b"b"),
-				1
-			));
+			assert_ok!(join(BOB, file, b"b", 1));
 			assert_eq!(held(BOB), 0);
 			assert_eq!(Balances::free_balance(POT), pot + fee(1, 1));
 			assert_eq!(Balances::free_balance(BOB), ENDOWMENT - fee(1, 1));
@@ -688,21 +631,11 @@ mod dedup_and_deletion {
 	fn owners_are_bounded_and_unique() {
 		ext_with_miners(8, 10_000).execute_with(|| {
 			let file = declare(ALICE, 1, 1);
-			let join = |who| {
-				FileBank::upload_declaration(
-					RuntimeOrigin::signed(who),
-					file,
-					Default::default(),
-					0,
-					name(b"x"),
-					1,
-				)
-			};
-			assert_noop!(join(ALICE), Error::<Test>::AlreadyOwner);
-			assert_ok!(join(BOB));
-			assert_ok!(join(CHARLIE));
-			assert_noop!(join(DAVE), Error::<Test>::TooManyOwners);
-			assert_noop!(join(POOR), Error::<Test>::TooManyOwners);
+			assert_noop!(join(ALICE, file, b"x", 1), Error::<Test>::AlreadyOwner);
+			assert_ok!(join(BOB, file, b"x", 1));
+			assert_ok!(join(CHARLIE, file, b"x", 1));
+			assert_noop!(join(DAVE, file, b"x", 1), Error::<Test>::TooManyOwners);
+			assert_noop!(join(POOR, file, b"x", 1), Error::<Test>::TooManyOwners);
 		});
 	}
 
@@ -720,17 +653,7 @@ mod dedup_and_deletion {
 				reason: DropReason::Deleted
 			}));
 			assert!(events().contains(&Event::RemovalStarted { file }));
-			assert_noop!(
-				FileBank::upload_declaration(
-					RuntimeOrigin::signed(BOB),
-					file,
-					Default::default(),
-					0,
-					name(b"x"),
-					1
-				),
-				Error::<Test>::FileBeingRemoved
-			);
+			assert_noop!(join(BOB, file, b"x", 1), Error::<Test>::FileBeingRemoved);
 			// Eight fragments released in blocks 2 and 3, the record dropped in block 4 (the
 			// last step has its own budget).
 			run_to_block(3);
@@ -751,14 +674,7 @@ mod dedup_and_deletion {
 		ext_with_miners(8, 10_000).execute_with(|| {
 			let file = declare(ALICE, 1, 3);
 			confirm_all(file);
-			assert_ok!(FileBank::upload_declaration(
-				RuntimeOrigin::signed(BOB),
-				file,
-				Default::default(),
-				0,
-				name(b"b"),
-				1
-			));
+			assert_ok!(join(BOB, file, b"b", 1));
 			assert_ok!(FileBank::delete_file(RuntimeOrigin::signed(ALICE), file));
 			assert_eq!(Files::get(file).unwrap().state, FileState::Active);
 			assert_eq!(Files::get(file).unwrap().owners.to_vec(), vec![BOB]);

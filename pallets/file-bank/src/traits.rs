@@ -5,16 +5,17 @@
 //!   runtime adapter);
 //! - [`OnFragmentStored`]: reports each confirmed transfer to the incentive layer.
 //!
-//! Provided (this pallet implements them):
+//! Provided (this pallet implements them; both are defined in `cess_primitives::stored_fragments`
+//! so that their users need not depend on this crate, and re-exported here):
 //! - [`StoredFragments`]: each miner's list of stored fragments, which the audit pallet samples;
 //! - [`RepairScheduler`]: moves a miner's fragments to other miners; the runtime calls it when a
 //!   miner exits (pallet-sminer's `OnMinerExit`) and when the audit pallet punishes a miner.
 
-use crate::types::{FragmentRef, RepairCause};
 use alloc::vec::Vec;
-use cess_primitives::FileLayout;
 use frame_support::weights::Weight;
 use sp_runtime::DispatchResult;
+
+pub use cess_primitives::stored_fragments::{Page, RepairScheduler, StoredFragments};
 
 /// The storage miners as the file bank sees them. Space is counted in bytes; a fragment's life
 /// on a miner is `lock_space` (assigned) → `commit_space` (confirmed) → `release_space` (deleted
@@ -62,59 +63,6 @@ pub trait OnFragmentStored<AccountId> {
 /// Nobody is told: for tests and runtimes without an incentive layer.
 impl<AccountId> OnFragmentStored<AccountId> for () {
 	fn on_fragment_stored(_miner: &AccountId, _bytes: u64) {}
-
-	fn weight() -> Weight {
-		Weight::zero()
-	}
-}
-
-/// A page of a keyed index, with the cursor of the next page.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub struct Page<Item, Cursor> {
-	/// The entries of this page.
-	pub items: Vec<Item>,
-	/// Pass it as `start_after` for the next page; `None` when the index ended.
-	pub next: Option<Cursor>,
-}
-
-/// What the audit pallet needs from the file bank: the fragments each miner stores, in a dense
-/// list whose order the challenge derivation indexes (see `cess_primitives::challenge`).
-///
-/// A miner's list only holds confirmed fragments. It grows at the end when the miner confirms a
-/// fragment, and shrinks by moving the last entry into the removed one's position.
-pub trait StoredFragments<AccountId> {
-	/// The chain's file layout (fragment and leaf sizes).
-	fn layout() -> FileLayout;
-
-	/// Length of the fragment list of `miner`.
-	fn fragment_count(miner: &AccountId) -> u32;
-
-	/// The entry at `position` of the fragment list of `miner`.
-	fn fragment_at(miner: &AccountId, position: u32) -> Option<FragmentRef>;
-
-	/// Up to `max` miners that store at least one fragment, after `start_after` (`None`: from the
-	/// beginning), in a stable order; at most `max` storage reads. A cursor stays valid when
-	/// miners come and go between pages.
-	fn miners_page(start_after: Option<&AccountId>, max: u32) -> Page<AccountId, AccountId>;
-}
-
-/// Moves every fragment a miner stores to other miners, in bounded steps (the file bank's
-/// per-block repair queue). Implemented by the file bank; the runtime calls it from
-/// pallet-sminer's exit hook and from the audit pallet's punishment.
-pub trait RepairScheduler<AccountId> {
-	/// Queues the repair of the fragments of `miner`; does nothing if it is already queued.
-	/// Returns whether it was queued now.
-	fn schedule_repair(miner: &AccountId, cause: RepairCause) -> bool;
-
-	/// Upper bound of the weight of [`RepairScheduler::schedule_repair`].
-	fn weight() -> Weight;
-}
-
-/// Nothing is repaired: for tests.
-impl<AccountId> RepairScheduler<AccountId> for () {
-	fn schedule_repair(_miner: &AccountId, _cause: RepairCause) -> bool {
-		false
-	}
 
 	fn weight() -> Weight {
 		Weight::zero()

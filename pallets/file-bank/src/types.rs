@@ -1,6 +1,7 @@
 //! Records kept by the file bank, its parameters, and the views its runtime API returns.
 
 use alloc::vec::Vec;
+pub use cess_primitives::stored_fragments::{FragmentIndex, FragmentRef, RepairCause};
 use cess_primitives::{FileHash, FileLayout, FragmentHash};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound};
@@ -17,9 +18,6 @@ pub const GIB: u128 = 1 << 30;
 
 /// Most entries a runtime-API page returns, whatever the caller asks for.
 pub const MAX_PAGE: u32 = 512;
-
-/// Index of a fragment in its file: `segment × (data + parity shards) + shard`.
-pub type FragmentIndex = u32;
 
 /// Price, storage period and deal deadlines of the chain (genesis parameters).
 #[derive(
@@ -216,31 +214,6 @@ pub struct FragmentInfo<AccountId, BlockNumber> {
 	pub status: FragmentStatus<BlockNumber>,
 }
 
-/// A fragment a miner stores: an entry of its fragment list, which audits sample.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
-	Serialize,
-	Deserialize,
-)]
-#[serde(rename_all = "camelCase")]
-pub struct FragmentRef {
-	/// The file.
-	pub file: FileHash,
-	/// The fragment's index in the file.
-	pub index: FragmentIndex,
-	/// The fragment's Merkle root.
-	pub hash: FragmentHash,
-}
-
 /// One owner's hold on a file.
 #[derive(
 	Encode,
@@ -324,31 +297,13 @@ impl QueueBounds {
 	pub fn len(&self) -> u64 {
 		self.tail.saturating_sub(self.head)
 	}
-}
 
-/// Why a miner's fragments are moved to other miners.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	TypeInfo,
-	MaxEncodedLen,
-	Serialize,
-	Deserialize,
-)]
-#[serde(rename_all = "camelCase")]
-pub enum RepairCause {
-	/// The miner is leaving (pallet-sminer's `prepare_exit`).
-	#[codec(index = 0)]
-	MinerExit,
-	/// The miner was punished for failing audits (it lost data).
-	#[codec(index = 1)]
-	Punished,
+	/// Makes room for one entry at the tail; returns the sequence number to store it under.
+	pub fn push_back(&mut self) -> u64 {
+		let sequence = self.tail;
+		self.tail = self.tail.saturating_add(1);
+		sequence
+	}
 }
 
 /// Why an owner lost its hold on a file.

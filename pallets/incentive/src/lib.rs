@@ -127,8 +127,14 @@
 
 extern crate alloc;
 
+mod claims;
+mod contributions;
+mod eras;
 pub mod fees;
+mod pot;
 pub mod traits;
+#[cfg(any(feature = "try-runtime", test))]
+mod try_state;
 pub mod types;
 pub mod weights;
 
@@ -150,16 +156,16 @@ pub use weights::WeightInfo;
 use frame_support::{
 	traits::{
 		fungible::{self, Balanced, Inspect, Mutate, MutateFreeze},
-		tokens::{Fortitude, Precision, Preservation},
-		Get, Imbalance, OnUnbalanced,
+		tokens::Preservation,
+		Get, OnUnbalanced,
 	},
 	weights::Weight,
 	PalletId,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{
-	traits::{AccountIdConversion, One, Saturating, Zero},
-	DispatchError, PerThing, TokenError,
+	traits::{One, Saturating, Zero},
+	DispatchError, TokenError,
 };
 
 /// The balance type of the pallet's currency.
@@ -585,347 +591,6 @@ pub mod pallet {
 					sum.saturating_add(tranche.locked_at(now))
 				})
 			})
-		}
-	}
-}
-
-impl<T: Config> Pallet<T> {
-	/// The account that holds minted rewards and storage fees until they are claimed.
-	pub fn pot_account() -> T::AccountId {
-		T::PalletId::get().into_account_truncating()
-	}
-
-	/// The claimable eras: `first..current`.
-	fn claim_window() -> (EraIndex, EraIndex) {
-		let current = CurrentEra::<T>::get();
-		(current.saturating_sub(T::MaxUnclaimedEras::get().max(1)), current)
-	}
-
-	/// Keeps the pot account alive: if it holds less than the existential deposit, mints the
-	/// difference (once in a chain's life, at genesis). The pot never pays that deposit out
-	/// (payouts preserve it), so what it owes is always on top of it.
-	fn ensure_pot_exists(pot: &T::AccountId) {
-		let minimum = T::Currency::minimum_balance();
-		let balance = T::Currency::balance(pot);
-		if balance < minimum {
-			if let Err(error) = T::Currency::mint_into(pot, minimum.saturating_sub(balance)) {
-				log::error!(target: LOG_TARGET, "cannot create the pot account: {error:?}");
-			}
-		}
-	}
-
-	/// Mints `amount` into the pot; returns what was minted.
-	fn mint_into_pot(pot: &T::AccountId, amount: BalanceOf<T>) -> BalanceOf<T> {
-		if amount.is_zero() {
-			return amount;
-		}
-		match T::Currency::resolve(pot, T::Currency::issue(amount)) {
-			Ok(()) => amount,
-			Err(credit) => {
-				// Only if the pot's balance would overflow; dropping the credit undoes the mint.
-				log::error!(target: LOG_TARGET, "cannot mint {:?} into the pot", credit.peek());
-				Zero::zero()
-			}
-		}
-	}
-
-	/// Moves `amount` from the pot to the treasury; returns what was moved.
-	fn send_to_treasury(pot: &T::AccountId, amount: BalanceOf<T>) -> BalanceOf<T> {
-		if amount.is_zero() {
-			return amount;
-		}
-		match T::Currency::withdraw(
-			pot,
-			amount,
-			Precision::BestEffort,
-			Preservation::Preserve,
-			Fortitude::Polite,
-		) {
-			Ok(credit) => {
-				let sent = credit.peek();
-				T::Treasury::on_unbalanced(credit);
-				sent
-			}
-			Err(error) => {
-				log::error!(target: LOG_TARGET, "cannot send {amount:?} to the treasury: {error:?}");
-				Zero::zero()
-			}
-		}
-	}
-
-	/// Closes the era in progress at block `now`: mints and splits the issuance, records the
-	/// claimable pots, decays the issuance once a year, starts the next era and expires the era
-	/// that left the claim window.
-	pub(crate) fn close_era(now: BlockNumberFor<T>) {
-		let era = CurrentEra::<T>::get();
-		let params = Params::<T>::get();
-		let totals = CurrentTotals::<T>::take();
-		let issuance = EraIssuance::<T>::get();
-		let storage_fees = PendingStorageFees::<T>::take();
-		let pot = Self::pot_account();
-		Self::ensure_pot_exists(&pot);
-
-		let minted = Self::mint_into_pot(&pot, issuance);
-		let miners_share = params.split.miners.mul_floor(minted);
-		let validators_share = params.split.validators.mul_floor(minted);
-		let miners_pot = miners_share.saturating_add(storage_fees);
-		let [service_pot, idle_pot, bandwidth_pot] =
-			types::split_miners_pot(miners_pot, &params.miner_weights, &totals);
-		let validator_pot =
-			if totals.validator_points > 0 { validators_share } else { Zero::zero() };
-		let reward = EraReward {
-			service_pot,
-			idle_pot,
-			bandwidth_pot,
-			validator_pot,
-			totals,
-			paid: Zero::zero(),
-		};
-		let distributable = reward.distributable();
-		// The treasury share (with the rounding of the split) and every pot nobody can claim.
-		let unassigned = minted.saturating_add(storage_fees).saturating_sub(distributable);
-		let to_treasury = Self::send_to_treasury(&pot, unassigned);
-		if !distributable.is_zero() {
-			EraRewards::<T>::insert(era, reward);
-		}
-
-		let next_era = era.saturating_add(1);
-		let year_ended = next_era.checked_rem(params.eras_per_year) == Some(0);
-		if year_ended && !params.yearly_decay.is_zero() {
-			let era_issuance = params.yearly_decay.left_from_one().mul_floor(issuance);
-			EraIssuance::<T>::put(era_issuance);
-			Self::deposit_event(Event::IssuanceDecayed { era_issuance });
-		}
-		CurrentEra::<T>::put(next_era);
-		CurrentEraStart::<T>::put(now);
-		NextEraAt::<T>::put(now.saturating_add(params.era_length.max(One::one())));
-		Self::deposit_event(Event::EraClosed {
-			era,
-			minted,
-			storage_fees,
-			miners_pot: service_pot.saturating_add(idle_pot).saturating_add(bandwidth_pot),
-			validators_pot: validator_pot,
-			to_treasury,
-		});
-		Self::expire_eras(next_era, &pot);
-	}
-
-	/// Expires (at most [`MAX_EXPIRIES_PER_ERA`]) eras that left the claim window: their unpaid
-	/// remainder goes to the treasury.
-	fn expire_eras(current: EraIndex, pot: &T::AccountId) {
-		let first_claimable = current.saturating_sub(T::MaxUnclaimedEras::get().max(1));
-		let mut oldest = OldestUnexpiredEra::<T>::get();
-		let mut budget = MAX_EXPIRIES_PER_ERA;
-		while oldest < first_claimable && budget > 0 {
-			if let Some(reward) = EraRewards::<T>::take(oldest) {
-				let unclaimed = Self::send_to_treasury(pot, reward.unpaid());
-				Self::deposit_event(Event::EraExpired { era: oldest, unclaimed });
-			}
-			oldest = oldest.saturating_add(1);
-			budget = budget.saturating_sub(1);
-		}
-		OldestUnexpiredEra::<T>::put(oldest);
-	}
-
-	/// Removes up to `limit` contribution records of expired eras, oldest era first, moving
-	/// [`CleanupCursor`] past every era left empty. Visiting an era counts as at least one
-	/// record. Returns the records visited (at most `limit`).
-	pub(crate) fn clean_expired(limit: u32) -> u32 {
-		let oldest = OldestUnexpiredEra::<T>::get();
-		let mut cursor = CleanupCursor::<T>::get();
-		let mut used = 0u32;
-		while cursor < oldest && used < limit {
-			let result = Contributions::<T>::clear_prefix(cursor, limit.saturating_sub(used), None);
-			used = used.saturating_add(result.loops.max(1));
-			if result.maybe_cursor.is_some() {
-				break;
-			}
-			cursor = cursor.saturating_add(1);
-		}
-		CleanupCursor::<T>::put(cursor);
-		used.min(limit)
-	}
-
-	/// Takes `earner`'s contribution records of the claim window and books what they are owed
-	/// as paid. Returns the total owed and the number of eras that owed something.
-	fn take_rewards(earner: &T::AccountId) -> (BalanceOf<T>, u32) {
-		let (first, current) = Self::claim_window();
-		let mut total = BalanceOf::<T>::zero();
-		let mut eras = 0u32;
-		for era in first..current {
-			let Some(contribution) = Contributions::<T>::take(era, earner) else { continue };
-			let Some(mut reward) = EraRewards::<T>::get(era) else { continue };
-			let owed = reward.reward(&contribution);
-			if owed.is_zero() {
-				continue;
-			}
-			reward.paid = reward.paid.saturating_add(owed);
-			EraRewards::<T>::insert(era, reward);
-			total = total.saturating_add(owed);
-			eras = eras.saturating_add(1);
-		}
-		(total, eras)
-	}
-
-	/// Adds a tranche of `amount` vesting from now over `period` blocks to `who` and updates
-	/// the freeze. A full tranche list merges the new tranche into the newest one.
-	fn add_vesting(
-		who: &T::AccountId,
-		amount: BalanceOf<T>,
-		period: BlockNumberFor<T>,
-	) -> Result<BalanceOf<T>, DispatchError> {
-		let now = frame_system::Pallet::<T>::block_number();
-		let end = now.saturating_add(period);
-		let mut tranches = Vesting::<T>::get(who).unwrap_or_default();
-		tranches.retain(|tranche| !tranche.locked_at(now).is_zero());
-		let tranche = VestingTranche { locked: amount, start: now, end };
-		if let Err(tranche) = tranches.try_push(tranche) {
-			if let Some(newest) = tranches.last_mut() {
-				let locked = newest.locked_at(now).saturating_add(tranche.locked);
-				*newest = VestingTranche { locked, start: now, end: newest.end.max(end) };
-			}
-		}
-		Self::apply_vesting(who, tranches)
-	}
-
-	/// Drops the released tranches of `who`, stores the rest and sets the freeze to what they
-	/// still lock. Returns that amount.
-	fn apply_vesting(
-		who: &T::AccountId,
-		mut tranches: TranchesOf<T>,
-	) -> Result<BalanceOf<T>, DispatchError> {
-		let now = frame_system::Pallet::<T>::block_number();
-		tranches.retain(|tranche| !tranche.locked_at(now).is_zero());
-		let locked = tranches.iter().fold(BalanceOf::<T>::zero(), |sum, tranche| {
-			sum.saturating_add(tranche.locked_at(now))
-		});
-		let reason = T::RuntimeFreezeReason::from(FreezeReason::Vesting);
-		if tranches.is_empty() {
-			Vesting::<T>::remove(who);
-			T::Currency::thaw(&reason, who).map_err(|_| Error::<T>::VestingFreezeFailed)?;
-		} else {
-			Vesting::<T>::insert(who, tranches);
-			T::Currency::set_freeze(&reason, who, locked)
-				.map_err(|_| Error::<T>::VestingFreezeFailed)?;
-		}
-		Self::deposit_event(Event::VestingUpdated { who: who.clone(), locked });
-		Ok(locked)
-	}
-
-	/// Adds to the record of `who` in the era in progress, unless it failed an audit this era.
-	/// `f` updates the record and the totals.
-	fn note(who: &T::AccountId, f: impl FnOnce(&mut Contribution, &mut EraTotals)) {
-		let era = CurrentEra::<T>::get();
-		Contributions::<T>::mutate(era, who, |record| {
-			let record = record.get_or_insert_with(Default::default);
-			if record.audit_failed {
-				return;
-			}
-			CurrentTotals::<T>::mutate(|totals| f(record, totals));
-		});
-	}
-
-	/// Checks the pallet's invariants: the pot holds what it owes on top of the existential
-	/// deposit, no era paid more than it distributes, and the era cursors are in order.
-	#[cfg(any(feature = "try-runtime", test))]
-	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
-		let mut owed = PendingStorageFees::<T>::get();
-		for (_, reward) in EraRewards::<T>::iter() {
-			frame_support::ensure!(
-				reward.paid <= reward.distributable(),
-				"an era paid more than it distributes"
-			);
-			owed = owed.saturating_add(reward.unpaid());
-		}
-		let balance = T::Currency::balance(&Self::pot_account());
-		frame_support::ensure!(
-			balance >= owed.saturating_add(T::Currency::minimum_balance()),
-			"the pot holds less than it owes"
-		);
-		frame_support::ensure!(
-			CleanupCursor::<T>::get() <= OldestUnexpiredEra::<T>::get()
-				&& OldestUnexpiredEra::<T>::get() <= CurrentEra::<T>::get(),
-			"era cursors out of order"
-		);
-		Ok(())
-	}
-}
-
-impl<T: Config> ContributionSink<T::AccountId> for Pallet<T> {
-	fn note_audit(miner: &T::AccountId, passed: bool) {
-		let era = CurrentEra::<T>::get();
-		let mut forfeited = false;
-		Contributions::<T>::mutate(era, miner, |record| {
-			let record = record.get_or_insert_with(Default::default);
-			if record.audit_failed {
-				return;
-			}
-			CurrentTotals::<T>::mutate(|totals| {
-				if passed {
-					let space = T::MinerSpace::space(miner).unwrap_or_default();
-					record.service = record.service.saturating_add(u128::from(space.service));
-					record.idle = record.idle.saturating_add(u128::from(space.idle));
-					record.audits_passed = record.audits_passed.saturating_add(1);
-					totals.service = totals.service.saturating_add(u128::from(space.service));
-					totals.idle = totals.idle.saturating_add(u128::from(space.idle));
-				} else {
-					totals.service = totals.service.saturating_sub(record.service);
-					totals.idle = totals.idle.saturating_sub(record.idle);
-					totals.bandwidth = totals.bandwidth.saturating_sub(record.bandwidth);
-					record.audit_failed = true;
-					forfeited = true;
-				}
-			});
-		});
-		if forfeited {
-			Self::deposit_event(Event::MinerForfeited { era, miner: miner.clone() });
-		}
-	}
-
-	fn note_bandwidth(miner: &T::AccountId, bytes: u64) {
-		if bytes == 0 {
-			return;
-		}
-		Self::note(miner, |record, totals| {
-			record.bandwidth = record.bandwidth.saturating_add(u128::from(bytes));
-			totals.bandwidth = totals.bandwidth.saturating_add(u128::from(bytes));
-		});
-	}
-
-	fn note_block_authored(validator: &T::AccountId, credit: u32) {
-		let points = u128::from(credit.min(MAX_CREDIT));
-		let era = CurrentEra::<T>::get();
-		Contributions::<T>::mutate(era, validator, |record| {
-			let record = record.get_or_insert_with(Default::default);
-			record.blocks = record.blocks.saturating_add(1);
-			record.validator_points = record.validator_points.saturating_add(points);
-		});
-		CurrentTotals::<T>::mutate(|totals| {
-			totals.validator_points = totals.validator_points.saturating_add(points);
-		});
-	}
-
-	fn note_weight() -> Weight {
-		T::WeightInfo::note_audit()
-			.max(T::WeightInfo::note_bandwidth())
-			.max(T::WeightInfo::note_block_authored())
-	}
-}
-
-/// Storage fees: the file bank hands the fee it charged as a credit; it joins the miners' pot
-/// of the era in progress.
-impl<T: Config> OnUnbalanced<CreditOf<T>> for Pallet<T> {
-	fn on_nonzero_unbalanced(credit: CreditOf<T>) {
-		let pot = Self::pot_account();
-		Self::ensure_pot_exists(&pot);
-		let amount = credit.peek();
-		match T::Currency::resolve(&pot, credit) {
-			Ok(()) => {
-				PendingStorageFees::<T>::mutate(|fees| *fees = fees.saturating_add(amount));
-				Self::deposit_event(Event::StorageFeeDeposited { amount });
-			}
-			// Only if the pot's balance would overflow: the treasury takes it.
-			Err(credit) => T::Treasury::on_unbalanced(credit),
 		}
 	}
 }

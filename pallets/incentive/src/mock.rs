@@ -137,29 +137,23 @@ pub fn test_params() -> RewardParams<u64> {
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	SPACE.with(|s| s.borrow_mut().clear());
 	PAYEES.with(|p| p.borrow_mut().clear());
-	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
-	pallet_balances::GenesisConfig::<Test> {
-		balances: vec![(TREASURY, ED), (1, 1_000), (2, 1_000)],
-		..Default::default()
-	}
-	.assimilate_storage(&mut storage)
-	.unwrap();
+	let mut storage = cess_mock_support::genesis_with_balances::<Test>(vec![
+		(TREASURY, ED),
+		(1, 1_000),
+		(2, 1_000),
+	]);
 	pallet_incentive::GenesisConfig::<Test> { era_issuance: ISSUANCE, params: test_params() }
 		.assimilate_storage(&mut storage)
 		.unwrap();
-	let mut ext = sp_io::TestExternalities::new(storage);
-	ext.execute_with(|| System::set_block_number(1));
-	ext
+	cess_mock_support::start_at_block_one::<Test>(storage)
 }
 
 /// Runs blocks up to and including `n`, calling the pallet's hooks like the executive.
 pub fn run_to_block(n: u64) {
-	while System::block_number() < n {
-		let next = System::block_number() + 1;
-		System::set_block_number(next);
-		Incentive::on_initialize(next);
-		Incentive::on_idle(next, frame_support::weights::Weight::MAX);
-	}
+	cess_mock_support::run_to_block::<Test>(n, |block| {
+		Incentive::on_initialize(block);
+		Incentive::on_idle(block, frame_support::weights::Weight::MAX);
+	});
 }
 
 /// Runs to the first block of the next era (the block that closes the era in progress).

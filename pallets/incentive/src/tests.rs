@@ -10,7 +10,7 @@ use frame_support::{
 	assert_noop, assert_ok,
 	traits::{
 		fungible::{Balanced, Inspect, InspectFreeze, Mutate},
-		tokens::{Fortitude, Preservation},
+		tokens::{imbalance::ResolveTo, Fortitude, Preservation},
 		OnUnbalanced,
 	},
 };
@@ -24,13 +24,7 @@ const VALIDATOR_3: AccountId = 22;
 
 /// The events of the incentive pallet, oldest first.
 fn events() -> Vec<Event<Test>> {
-	System::events()
-		.into_iter()
-		.filter_map(|record| match record.event {
-			RuntimeEvent::Incentive(event) => Some(event),
-			_ => None,
-		})
-		.collect()
+	cess_mock_support::events::<Test, _>()
 }
 
 fn balance(who: AccountId) -> Balance {
@@ -823,16 +817,9 @@ fn split_credit_routes_a_share_and_loses_nothing() {
 			pub const Share: Perbill = Perbill::from_percent(30);
 			pub const Other: AccountId = 1;
 		}
-		type Split = SplitCredit<
-			AccountId,
-			Balances,
-			Share,
-			frame_support::traits::tokens::imbalance::ResolveTo<
-				crate::mock::TreasuryAccount,
-				Balances,
-			>,
-			frame_support::traits::tokens::imbalance::ResolveTo<Other, Balances>,
-		>;
+		type ToTreasury = ResolveTo<crate::mock::TreasuryAccount, Balances>;
+		type Split =
+			SplitCredit<AccountId, Balances, Share, ToTreasury, ResolveTo<Other, Balances>>;
 		let issuance = Balances::total_issuance();
 		Split::on_unbalanced(Balances::issue(1_001));
 		assert_eq!(balance(TREASURY), ED + 300);
@@ -840,16 +827,7 @@ fn split_credit_routes_a_share_and_loses_nothing() {
 		assert_eq!(Balances::total_issuance(), issuance + 1_001);
 
 		// The rest can be the miners' pot of the incentive pallet.
-		type ToMiners = SplitCredit<
-			AccountId,
-			Balances,
-			Share,
-			frame_support::traits::tokens::imbalance::ResolveTo<
-				crate::mock::TreasuryAccount,
-				Balances,
-			>,
-			Incentive,
-		>;
+		type ToMiners = SplitCredit<AccountId, Balances, Share, ToTreasury, Incentive>;
 		ToMiners::on_unbalanced(Balances::issue(1_000));
 		assert_eq!(PendingStorageFees::<Test>::get(), 700);
 		assert_eq!(balance(TREASURY), ED + 600);

@@ -5,11 +5,9 @@
 use super::*;
 use crate::Pallet as R2s;
 use alloc::vec;
-use codec::Decode;
 use frame_benchmarking::v2::*;
 use frame_support::traits::EnsureOrigin;
 use frame_system::RawOrigin;
-use sp_runtime::traits::TrailingZeroInput;
 use sp_staking::offence::{OffenceDetails, OnOffenceHandler};
 
 const SEED: u32 = 0;
@@ -28,12 +26,9 @@ fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
 	who
 }
 
-/// Register (dummy) session keys for `who` directly in pallet-session.
+/// Give `who` (dummy) session keys.
 fn give_keys<T: Config>(who: &T::AccountId) -> Result<(), BenchmarkError> {
-	let keys = T::Keys::decode(&mut TrailingZeroInput::zeroes())
-		.map_err(|_| BenchmarkError::Stop("session keys cannot be decoded from zeroes"))?;
-	pallet_session::NextKeys::<T>::insert(who, keys);
-	Ok(())
+	T::SessionInterface::set_keys(who).map_err(BenchmarkError::Stop)
 }
 
 /// A bonded candidate with keys, candidacy on and the highest credit.
@@ -57,6 +52,23 @@ fn candidate<T: Config>(index: u32) -> Result<T::AccountId, BenchmarkError> {
 fn candidates<T: Config>(n: u32) -> Result<Vec<T::AccountId>, BenchmarkError> {
 	let room = T::MaxCandidates::get().saturating_sub(Candidates::<T>::count());
 	(0..n.min(room)).map(candidate::<T>).collect()
+}
+
+/// Bonds `chunks × MinBond` more for `who`, then unbonds it again in `chunks` chunks of `MinBond`,
+/// one per block from block 1 on (so that they do not merge).
+fn bond_and_unbond_in_chunks<T: Config>(
+	who: &T::AccountId,
+	chunks: u32,
+) -> Result<(), BenchmarkError> {
+	R2s::<T>::bond(
+		RawOrigin::Signed(who.clone()).into(),
+		min_bond::<T>().saturating_mul(chunks.into()),
+	)?;
+	for i in 0..chunks {
+		frame_system::Pallet::<T>::set_block_number((i + 1).into());
+		R2s::<T>::unbond(RawOrigin::Signed(who.clone()).into(), min_bond::<T>())?;
+	}
+	Ok(())
 }
 
 /// A full performance record: every era of the window and the current one non-empty.
@@ -99,14 +111,7 @@ mod benchmarks {
 	fn unbond() -> Result<(), BenchmarkError> {
 		let who = candidate::<T>(0)?;
 		let chunks = T::MaxUnbondingChunks::get().saturating_sub(1);
-		R2s::<T>::bond(
-			RawOrigin::Signed(who.clone()).into(),
-			min_bond::<T>().saturating_mul(chunks.into()),
-		)?;
-		for i in 0..chunks {
-			frame_system::Pallet::<T>::set_block_number((i + 1).into());
-			R2s::<T>::unbond(RawOrigin::Signed(who.clone()).into(), min_bond::<T>())?;
-		}
+		bond_and_unbond_in_chunks::<T>(&who, chunks)?;
 		frame_system::Pallet::<T>::set_block_number((chunks + 1).into());
 		let all = Candidates::<T>::get(&who).map(|c| c.bond).unwrap_or_default();
 
@@ -125,14 +130,7 @@ mod benchmarks {
 	fn withdraw_unbonded() -> Result<(), BenchmarkError> {
 		let who = funded::<T>("withdrawer", 0);
 		let chunks = T::MaxUnbondingChunks::get().max(1);
-		R2s::<T>::bond(
-			RawOrigin::Signed(who.clone()).into(),
-			min_bond::<T>().saturating_mul(chunks.into()),
-		)?;
-		for i in 0..chunks {
-			frame_system::Pallet::<T>::set_block_number((i + 1).into());
-			R2s::<T>::unbond(RawOrigin::Signed(who.clone()).into(), min_bond::<T>())?;
-		}
+		bond_and_unbond_in_chunks::<T>(&who, chunks)?;
 		frame_system::Pallet::<T>::set_block_number(
 			T::UnbondingDelay::get().saturating_add((chunks + 1).into()),
 		);
@@ -206,7 +204,7 @@ mod benchmarks {
 	#[benchmark]
 	fn end_session(v: Linear<1, { T::MaxActive::get() }>) -> Result<(), BenchmarkError> {
 		let set = candidates::<T>(v)?;
-		pallet_session::Validators::<T>::put(set.clone());
+		T::SessionInterface::set_validators(set.clone());
 		SessionBlocks::<T>::put(600);
 		for who in &set {
 			SessionAuthored::<T>::insert(who, 50);
@@ -248,8 +246,8 @@ mod benchmarks {
 		for who in &set {
 			R2s::<T>::unbond(RawOrigin::Signed(who.clone()).into(), min_bond::<T>())?;
 		}
-		pallet_session::Validators::<T>::put(set.clone());
-		let session = pallet_session::CurrentIndex::<T>::get();
+		T::SessionInterface::set_validators(set.clone());
+		let session = T::SessionInterface::current_index();
 		let offenders: Vec<_> = set
 			.iter()
 			.map(|who| OffenceDetails { offender: (who.clone(), ()), reporters: vec![] })

@@ -10,7 +10,10 @@
 //! can be checked against past sessions), its [`pallet_authorship::EventHandler`] (it counts the
 //! blocks each validator authors) and its offence handler
 //! ([`sp_staking::offence::OnOffenceHandler`]: BABE and GRANDPA equivocations reported through
-//! `pallet_offences` cut the offender's credit and slash its bond).
+//! `pallet_offences` cut the offender's credit and slash its bond). What it needs from the
+//! session machinery in turn (who has keys, the current set and index, the disabling of an
+//! offender) it asks through [`SessionInterface`] ([`Config::SessionInterface`]), which
+//! [`PalletSession`] implements over pallet-session.
 //!
 //! ## Candidates
 //!
@@ -120,10 +123,17 @@
 
 extern crate alloc;
 
+mod accounting;
+mod candidates;
 pub mod credit;
+mod offences;
 pub mod selection;
 mod session;
+pub mod traits;
+#[cfg(any(test, feature = "try-runtime"))]
+mod try_state;
 pub mod types;
+mod validator_set;
 pub mod weights;
 
 #[cfg(feature = "runtime-benchmarks")]
@@ -134,21 +144,21 @@ mod mock;
 mod tests;
 
 pub use pallet::*;
-pub use session::UnitIdentificationOf;
+pub use session::{PalletSession, UnitIdentificationOf};
+pub use traits::SessionInterface;
 pub use types::{Candidate, EraStats, Performance, UnbondingChunk};
 pub use weights::WeightInfo;
 
 use alloc::vec::Vec;
-use codec::Encode;
 use frame_support::traits::{
 	fungible::{self, Inspect, Mutate, MutateHold},
 	tokens::Precision,
-	Get, Imbalance as _, OnUnbalanced, Randomness,
+	Get, OnUnbalanced, Randomness,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{
-	traits::{Hash, Saturating, Zero},
-	PerThing, Perbill, Rounding,
+	traits::{Saturating, Zero},
+	Perbill,
 };
 use sp_staking::SessionIndex;
 
@@ -165,8 +175,7 @@ pub type BalanceOf<T> =
 pub type CandidateOf<T> =
 	Candidate<BalanceOf<T>, BlockNumberFor<T>, <T as Config>::MaxUnbondingChunks>;
 
-/// The currency of the pallet (named through this alias because `pallet_session::Config` has a
-/// `Currency` too).
+/// The currency of the pallet.
 pub type CurrencyOf<T> = <T as Config>::Currency;
 
 /// Funds taken by a slash, handed to [`Config::Slashed`].
@@ -188,10 +197,7 @@ pub mod pallet {
 
 	/// Configuration of the pallet.
 	#[pallet::config]
-	pub trait Config:
-		frame_system::Config<RuntimeEvent: From<Event<Self>>>
-		+ pallet_session::Config<ValidatorId = <Self as frame_system::Config>::AccountId>
-	{
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
 		/// The currency bonds are held in.
 		type Currency: Inspect<Self::AccountId, Balance: MaybeSerializeDeserialize>
 			+ Mutate<Self::AccountId>
@@ -206,6 +212,10 @@ pub mod pallet {
 
 		/// Origin that may change the number of seats.
 		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// The session machinery: who has keys, the current set and index, and the disabling of
+		/// offenders ([`PalletSession`] over pallet-session in the runtime).
+		type SessionInterface: SessionInterface<Self::AccountId>;
 
 		/// Smallest active bond a candidate can have (and needs to qualify).
 		#[pallet::constant]
@@ -673,320 +683,5 @@ pub mod pallet {
 			Self::deposit_event(Event::SeatsSet { seats, min_active });
 			Ok(())
 		}
-	}
-}
-
-impl<T: Config> Pallet<T> {
-	/// The bond score `B`: `1000 · min(1, bond / (BondSaturation · MinBond))`.
-	pub fn bond_score(bond: BalanceOf<T>) -> u32 {
-		let saturation = T::MinBond::get().saturating_mul(T::BondSaturation::get().max(1).into());
-		if saturation.is_zero() {
-			return credit::MAX_CREDIT;
-		}
-		Perbill::from_rational(bond.min(saturation), saturation).mul_floor(credit::MAX_CREDIT)
-	}
-
-	/// The credit of a candidate with this record and this active bond.
-	pub fn compute_credit(performance: &Performance, bond: BalanceOf<T>) -> u32 {
-		credit::credit(
-			performance,
-			Self::bond_score(bond),
-			T::BaseCredit::get(),
-			T::OffenceCreditCut::get(),
-		)
-	}
-
-	/// The credit score of `who`, `0..=1000` (0 when it is not bonded). One storage read; for
-	/// other pallets, e.g. to weigh a block author's reward by its credit.
-	pub fn credit_of(who: &T::AccountId) -> u32 {
-		Candidates::<T>::get(who).map_or(0, |candidate| candidate.credit)
-	}
-
-	/// Everything the candidate has held: active bond and unbonding chunks.
-	pub fn held(candidate: &CandidateOf<T>) -> BalanceOf<T> {
-		candidate
-			.unbonding
-			.iter()
-			.fold(candidate.bond, |sum, chunk| sum.saturating_add(chunk.amount))
-	}
-
-	/// Whether `who` has registered session keys with pallet-session.
-	pub fn has_session_keys(who: &T::AccountId) -> bool {
-		pallet_session::NextKeys::<T>::contains_key(who)
-	}
-
-	/// Whether a candidate may be drawn: candidacy on, bond at least `MinBond`, credit at least
-	/// `CreditThreshold`, session keys set.
-	pub fn is_qualified(who: &T::AccountId, candidate: &CandidateOf<T>) -> bool {
-		candidate.candidacy
-			&& candidate.bond >= T::MinBond::get()
-			&& candidate.credit >= T::CreditThreshold::get()
-			&& Self::has_session_keys(who)
-	}
-
-	/// The qualified candidates with their credit, in account order. At most `MaxCandidates`.
-	pub fn qualified() -> Vec<(T::AccountId, u32)> {
-		let mut qualified: Vec<(T::AccountId, u32)> = Candidates::<T>::iter()
-			.take(T::MaxCandidates::get() as usize)
-			.filter(|(who, candidate)| Self::is_qualified(who, candidate))
-			.map(|(who, candidate)| (who, candidate.credit))
-			.collect();
-		qualified.sort_by(|a, b| a.0.cmp(&b.0));
-		qualified
-	}
-
-	/// The draw of the validators of `session` among `pool` (see the pallet docs), sorted.
-	pub fn draw(session: SessionIndex, pool: Vec<(T::AccountId, u32)>) -> Vec<T::AccountId> {
-		let seats = Seats::<T>::get().min(T::MaxActive::get()).max(1);
-		let (seed, _) = T::Randomness::random(&(b"r2s/validators", session).encode());
-		let mut set = selection::draw_weighted(pool, seats, |round| {
-			selection::u128_from_bytes(T::Hashing::hash_of(&(seed, round)).as_ref())
-		});
-		set.sort();
-		set
-	}
-
-	/// The validator set to plan for `session`, or `None` when nothing is available at all
-	/// (the session pallet then keeps its set).
-	pub(crate) fn plan_session(session: SessionIndex) -> Option<Vec<T::AccountId>> {
-		let qualified = Self::qualified();
-		let max = T::MaxActive::get() as usize;
-		if qualified.len() >= MinActive::<T>::get().max(1) as usize {
-			let set = Self::draw(session, qualified);
-			Self::deposit_event(Event::ValidatorsSelected { session, validators: set.clone() });
-			return Some(set);
-		}
-		log::warn!(
-			target: LOG_TARGET,
-			"only {} candidates qualify for session {}: keeping the current validators",
-			qualified.len(),
-			session,
-		);
-		let current = pallet_session::Validators::<T>::get();
-		let keep: Vec<T::AccountId> =
-			current.iter().filter(|v| Self::has_session_keys(v)).take(max).cloned().collect();
-		if !keep.is_empty() {
-			Self::deposit_event(Event::ValidatorsKept {
-				session,
-				qualified: qualified.len() as u32,
-			});
-			return Some(keep);
-		}
-		if !qualified.is_empty() {
-			let set = Self::draw(session, qualified);
-			Self::deposit_event(Event::ValidatorsSelected { session, validators: set.clone() });
-			return Some(set);
-		}
-		log::error!(target: LOG_TARGET, "no validator available for session {}", session);
-		None
-	}
-
-	/// The validators of the genesis sessions: the qualified candidates with the highest
-	/// credit (ties by account), at most `Seats`; or, when the pallet's genesis has not run yet,
-	/// every account with session keys (at most `MaxActive`), sorted.
-	pub(crate) fn genesis_set() -> Vec<T::AccountId> {
-		let mut qualified = Self::qualified();
-		let mut set: Vec<T::AccountId> = if qualified.is_empty() {
-			let mut keyed: Vec<T::AccountId> = pallet_session::NextKeys::<T>::iter_keys()
-				.take(T::MaxCandidates::get() as usize)
-				.collect();
-			keyed.sort();
-			keyed.truncate(T::MaxActive::get() as usize);
-			keyed
-		} else {
-			qualified.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-			let seats = Seats::<T>::get().min(T::MaxActive::get()).max(1) as usize;
-			qualified.into_iter().take(seats).map(|(who, _)| who).collect()
-		};
-		set.sort();
-		set
-	}
-
-	/// Slash `fraction` of everything `who` holds (the active bond first, then the unbonding
-	/// chunks, newest first) and hand it to [`Config::Slashed`]. Returns the amount taken.
-	fn slash(
-		who: &T::AccountId,
-		candidate: &mut CandidateOf<T>,
-		fraction: Perbill,
-	) -> BalanceOf<T> {
-		let amount = fraction.mul_floor(Self::held(candidate));
-		if amount.is_zero() {
-			return Zero::zero();
-		}
-		let mut left = amount;
-		let from_bond = left.min(candidate.bond);
-		candidate.bond = candidate.bond.saturating_sub(from_bond);
-		left = left.saturating_sub(from_bond);
-		for chunk in candidate.unbonding.iter_mut().rev() {
-			if left.is_zero() {
-				break;
-			}
-			let take = left.min(chunk.amount);
-			chunk.amount = chunk.amount.saturating_sub(take);
-			left = left.saturating_sub(take);
-		}
-		candidate.unbonding.retain(|chunk| !chunk.amount.is_zero());
-		let debited = amount.saturating_sub(left);
-		let (imbalance, missing) = <CurrencyOf<T> as fungible::BalancedHold<T::AccountId>>::slash(
-			&HoldReason::CandidateBond.into(),
-			who,
-			debited,
-		);
-		if !missing.is_zero() {
-			log::error!(
-				target: LOG_TARGET,
-				"slash of {:?} could not take {:?}: hold and ledger disagree",
-				who,
-				missing,
-			);
-		}
-		let taken = imbalance.peek();
-		T::Slashed::on_unbalanced(imbalance);
-		taken
-	}
-
-	/// Punish `who` for an offence in `session` with slash fraction `fraction` (see the pallet
-	/// docs). `current` is the current session index.
-	fn punish(who: &T::AccountId, session: SessionIndex, current: SessionIndex, fraction: Perbill) {
-		let fraction = fraction.max(T::MinSlash::get());
-		let previous = Punished::<T>::get(session, who);
-		if previous.is_some_and(|applied| applied >= fraction) {
-			return;
-		}
-		Punished::<T>::insert(session, who, fraction);
-		// `previous` of the holdings is already gone: taking `(f − previous) / (1 − previous)` of
-		// what is left brings the total to `f` of the holdings at the first slash.
-		let previous_fraction = previous.unwrap_or_default();
-		let additional = Perbill::from_rational_with_rounding(
-			fraction.saturating_sub(previous_fraction).deconstruct(),
-			Perbill::one().saturating_sub(previous_fraction).deconstruct(),
-			Rounding::Up,
-		)
-		.unwrap_or(Perbill::one());
-		let (slashed, credit) = match Candidates::<T>::get(who) {
-			Some(mut candidate) => {
-				let slashed = Self::slash(who, &mut candidate, additional);
-				let mut performance = Performances::<T>::get(who);
-				if previous.is_none() {
-					performance.current.offences = performance.current.offences.saturating_add(1);
-					Performances::<T>::insert(who, &performance);
-				}
-				candidate.credit = Self::compute_credit(&performance, candidate.bond);
-				let credit = candidate.credit;
-				Candidates::<T>::insert(who, candidate);
-				(slashed, credit)
-			}
-			None => (Zero::zero(), 0),
-		};
-		if session == current {
-			pallet_session::Pallet::<T>::report_offence(
-				who.clone(),
-				sp_staking::offence::OffenceSeverity(fraction),
-			);
-		}
-		Self::deposit_event(Event::OffencePunished {
-			offender: who.clone(),
-			session,
-			fraction,
-			slashed,
-			credit,
-		});
-	}
-
-	/// Account for the ending session `index`: credit each of its validators with the blocks
-	/// it authored and its expected share, then close the era if it is complete.
-	fn end_session_accounting(_index: SessionIndex) {
-		let validators: Vec<T::AccountId> = pallet_session::Validators::<T>::get()
-			.into_iter()
-			.take(T::MaxActive::get() as usize)
-			.collect();
-		let blocks = u64::from(SessionBlocks::<T>::take());
-		let set_size = validators.len() as u64;
-		if let Some(share_milli) = blocks.saturating_mul(1000).checked_div(set_size) {
-			let counted = blocks >= set_size;
-			for validator in &validators {
-				let authored = SessionAuthored::<T>::take(validator);
-				if !Candidates::<T>::contains_key(validator) {
-					continue;
-				}
-				Performances::<T>::mutate(validator, |performance| {
-					let era = &mut performance.current;
-					era.authored = era.authored.saturating_add(authored);
-					era.expected_milli = era.expected_milli.saturating_add(share_milli);
-					era.active_sessions = era.active_sessions.saturating_add(1);
-					if counted {
-						era.counted_sessions = era.counted_sessions.saturating_add(1);
-						if authored > 0 {
-							era.live_sessions = era.live_sessions.saturating_add(1);
-						}
-					}
-				});
-			}
-		}
-		// Authors outside the set (none with pallet-authorship's own attribution) are dropped.
-		let _ = SessionAuthored::<T>::clear(T::MaxActive::get(), None);
-
-		let into_era = SessionsIntoEra::<T>::get().saturating_add(1);
-		if into_era >= SessionsPerEra::<T>::get().max(1) {
-			SessionsIntoEra::<T>::put(0);
-			Self::close_era();
-		} else {
-			SessionsIntoEra::<T>::put(into_era);
-		}
-	}
-
-	/// Close the era in progress: move every candidate's record into its history and recompute
-	/// its credit.
-	pub(crate) fn close_era() {
-		let era = CurrentEra::<T>::get();
-		let candidates: Vec<T::AccountId> =
-			Candidates::<T>::iter_keys().take(T::MaxCandidates::get() as usize).collect();
-		for who in &candidates {
-			let mut performance = Performances::<T>::get(who);
-			performance.close_era();
-			Candidates::<T>::mutate(who, |maybe| {
-				if let Some(candidate) = maybe {
-					candidate.credit = Self::compute_credit(&performance, candidate.bond);
-				}
-			});
-			Performances::<T>::insert(who, performance);
-		}
-		CurrentEra::<T>::put(era.saturating_add(1));
-		Self::deposit_event(Event::EraClosed { era, candidates: candidates.len() as u32 });
-	}
-
-	/// Prune offence records that can no longer matter when `index` starts.
-	fn start_session_pruning(index: SessionIndex) {
-		let window = T::SlashableSessions::get().saturating_add(1);
-		if index >= window {
-			let _ = Punished::<T>::clear_prefix(index - window, T::MaxActive::get(), None);
-		}
-	}
-
-	/// Check the pallet's invariants: every bonded account's hold equals its ledger, credits
-	/// are in range, the candidate count is within bounds and the seats are consistent.
-	#[cfg(any(test, feature = "try-runtime"))]
-	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
-		use frame_support::ensure;
-		ensure!(
-			Candidates::<T>::count() <= T::MaxCandidates::get(),
-			"more candidates than MaxCandidates"
-		);
-		ensure!(
-			Candidates::<T>::iter().count() as u32 == Candidates::<T>::count(),
-			"candidate counter out of sync"
-		);
-		for (who, candidate) in Candidates::<T>::iter() {
-			ensure!(candidate.credit <= credit::MAX_CREDIT, "credit above the maximum");
-			let on_hold = <CurrencyOf<T> as fungible::InspectHold<T::AccountId>>::balance_on_hold(
-				&HoldReason::CandidateBond.into(),
-				&who,
-			);
-			ensure!(on_hold == Self::held(&candidate), "hold and ledger disagree");
-		}
-		let seats = Seats::<T>::get();
-		ensure!(seats >= 1 && seats <= T::MaxActive::get(), "seats out of bounds");
-		ensure!(MinActive::<T>::get() <= seats, "min_active above seats");
-		Ok(())
 	}
 }

@@ -173,6 +173,7 @@ impl pallet_r2s::Config for Test {
 	type Slashed = CountSlashed;
 	type Randomness = SeededRandomness;
 	type AdminOrigin = EnsureRoot<u64>;
+	type SessionInterface = pallet_r2s::PalletSession<Test>;
 	type MinBond = ConstU64<MIN_BOND>;
 	type BondSaturation = ConstU32<10>;
 	type MaxCandidates = ConstU32<MAX_CANDIDATES>;
@@ -243,13 +244,9 @@ impl ExtBuilder {
 	pub fn build(self) -> sp_io::TestExternalities {
 		set_seed(0);
 		SLASHED.with(|s| *s.borrow_mut() = 0);
-		let mut t = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
-		pallet_balances::GenesisConfig::<Test> {
-			balances: (1..=30).map(|who| (who, self.endowment)).collect(),
-			..Default::default()
-		}
-		.assimilate_storage(&mut t)
-		.unwrap();
+		let mut t = cess_mock_support::genesis_with_balances::<Test>(
+			(1..=30).map(|who| (who, self.endowment)).collect(),
+		);
 		pallet_r2s::GenesisConfig::<Test> {
 			candidates: self.candidates.clone(),
 			seats: self.seats,
@@ -268,9 +265,7 @@ impl ExtBuilder {
 		pallet_session::GenesisConfig::<Test> { keys, ..Default::default() }
 			.assimilate_storage(&mut t)
 			.unwrap();
-		let mut ext = sp_io::TestExternalities::new(t);
-		ext.execute_with(|| System::set_block_number(1));
-		ext
+		cess_mock_support::start_at_block_one::<Test>(t)
 	}
 
 	/// Build the externalities, run `test`, then check the pallet's invariants.
@@ -336,13 +331,7 @@ pub fn set_keys(who: u64) {
 
 /// The pallet's events so far.
 pub fn r2s_events() -> Vec<pallet_r2s::Event<Test>> {
-	System::events()
-		.into_iter()
-		.filter_map(|r| match r.event {
-			RuntimeEvent::R2s(e) => Some(e),
-			_ => None,
-		})
-		.collect()
+	cess_mock_support::events::<Test, _>()
 }
 
 /// Amount `who` holds for its bond.

@@ -1,14 +1,17 @@
 //! The pallet's place in the consensus machinery: session manager (plain and historical),
-//! authorship event handler and offence handler.
+//! authorship event handler and offence handler; and [`PalletSession`], its
+//! [`SessionInterface`] over pallet-session.
 
 use crate::{
-	Config, FullIdentification, Pallet, SessionAuthored, SessionBlocks, WeightInfo, LOG_TARGET,
+	Config, FullIdentification, Pallet, SessionAuthored, SessionBlocks, SessionInterface,
+	WeightInfo, LOG_TARGET,
 };
 use alloc::vec::Vec;
+use core::marker::PhantomData;
 use frame_support::{dispatch::DispatchClass, traits::Get, weights::Weight};
 use sp_runtime::{traits::Convert, Perbill};
 use sp_staking::{
-	offence::{OffenceDetails, OnOffenceHandler},
+	offence::{OffenceDetails, OffenceSeverity, OnOffenceHandler},
 	SessionIndex,
 };
 
@@ -89,7 +92,7 @@ impl<T: Config> OnOffenceHandler<T::AccountId, (T::AccountId, FullIdentification
 		slash_fraction: &[Perbill],
 		session: SessionIndex,
 	) -> Weight {
-		let current = pallet_session::CurrentIndex::<T>::get();
+		let current = T::SessionInterface::current_index();
 		if session.saturating_add(T::SlashableSessions::get()) < current {
 			log::warn!(
 				target: LOG_TARGET,
@@ -103,5 +106,48 @@ impl<T: Config> OnOffenceHandler<T::AccountId, (T::AccountId, FullIdentification
 			Self::punish(&details.offender.0, session, current, *fraction);
 		}
 		<T as Config>::WeightInfo::on_offence(offenders.len() as u32)
+	}
+}
+
+/// [`SessionInterface`] over pallet-session: its key registry, current set and index, and its
+/// disabling strategy. Runtime `R` is the one whose pallet-session is read.
+pub struct PalletSession<R>(PhantomData<R>);
+
+impl<R> SessionInterface<R::AccountId> for PalletSession<R>
+where
+	R: pallet_session::Config<ValidatorId = <R as frame_system::Config>::AccountId>,
+{
+	fn has_keys(who: &R::AccountId) -> bool {
+		pallet_session::NextKeys::<R>::contains_key(who)
+	}
+
+	fn keyed_accounts(max: u32) -> Vec<R::AccountId> {
+		pallet_session::NextKeys::<R>::iter_keys().take(max as usize).collect()
+	}
+
+	fn validators() -> Vec<R::AccountId> {
+		pallet_session::Validators::<R>::get()
+	}
+
+	fn current_index() -> SessionIndex {
+		pallet_session::CurrentIndex::<R>::get()
+	}
+
+	fn report_offence(validator: R::AccountId, severity: OffenceSeverity) {
+		pallet_session::Pallet::<R>::report_offence(validator, severity)
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_keys(who: &R::AccountId) -> Result<(), &'static str> {
+		use codec::Decode;
+		let keys = R::Keys::decode(&mut sp_runtime::traits::TrailingZeroInput::zeroes())
+			.map_err(|_| "session keys cannot be decoded from zeroes")?;
+		pallet_session::NextKeys::<R>::insert(who, keys);
+		Ok(())
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn set_validators(validators: Vec<R::AccountId>) {
+		pallet_session::Validators::<R>::put(validators);
 	}
 }

@@ -10,7 +10,7 @@ use frame_benchmarking::v2::*;
 use frame_support::traits::fungible::{Inspect, Mutate};
 use frame_system::RawOrigin;
 use sp_core::{crypto::KeyTypeId, ed25519};
-use sp_runtime::traits::StaticLookup;
+use sp_runtime::{traits::StaticLookup, Perbill};
 
 const SEED: u32 = 0;
 /// Keystore slot of the benchmark's peer keys.

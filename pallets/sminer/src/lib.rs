@@ -68,18 +68,24 @@
 //! `update_beneficiary`, `prepare_exit`, `withdraw`: see [`Call`].
 
 #![cfg_attr(not(feature = "std"), no_std)]
+#![warn(missing_docs)]
 
 extern crate alloc;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
-mod impls;
+mod collateral;
 #[cfg(test)]
 mod mock;
+mod records;
+mod registration;
 mod sampling;
+mod storage_miners;
 #[cfg(test)]
 mod tests;
 pub mod traits;
+#[cfg(any(test, feature = "try-runtime", feature = "runtime-benchmarks"))]
+mod try_state;
 pub mod types;
 pub mod weights;
 
@@ -93,10 +99,7 @@ use frame_support::{
 	BoundedVec,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
-use sp_runtime::{
-	traits::{Saturating, StaticLookup, UniqueSaturatedFrom, Zero},
-	Perbill,
-};
+use sp_runtime::traits::{Saturating, StaticLookup, Zero};
 
 /// Log target of this pallet.
 pub const LOG_TARGET: &str = "runtime::sminer";
@@ -132,9 +135,9 @@ pub mod pallet {
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{
-			fungible::{BalancedHold, InspectHold, Mutate, MutateHold},
+			fungible::{BalancedHold, Mutate, MutateHold},
 			tokens::Precision,
-			Imbalance, OnUnbalanced,
+			OnUnbalanced,
 		},
 	};
 	use frame_system::pallet_prelude::*;
@@ -297,40 +300,121 @@ pub mod pallet {
 	pub enum Event<T: Config> {
 		/// A miner registered and its collateral was held.
 		Registered {
+			/// The new miner.
 			miner: T::AccountId,
+			/// Receives its rewards.
 			beneficiary: T::AccountId,
+			/// The PeerId of its storage node.
 			peer_id: PeerId,
+			/// Bytes offered.
 			declared_space: u64,
+			/// Collateral held.
 			collateral: BalanceOf<T>,
 		},
-		/// A miner added `amount` to its collateral, now `collateral`.
-		CollateralIncreased { miner: T::AccountId, amount: BalanceOf<T>, collateral: BalanceOf<T> },
+		/// A miner added to its collateral.
+		CollateralIncreased {
+			/// The miner.
+			miner: T::AccountId,
+			/// Collateral added.
+			amount: BalanceOf<T>,
+			/// Collateral now held.
+			collateral: BalanceOf<T>,
+		},
 		/// A miner bound a (possibly new) PeerId and announced new addresses.
-		PeerUpdated { miner: T::AccountId, peer_id: PeerId },
-		/// A miner declared more space, now `declared_space`; its collateral is `collateral`.
-		SpaceIncreased { miner: T::AccountId, declared_space: u64, collateral: BalanceOf<T> },
-		/// A miner declared less space, now `declared_space`.
-		SpaceDecreased { miner: T::AccountId, declared_space: u64 },
-		/// A miner's rewards now go to `beneficiary`.
-		BeneficiaryUpdated { miner: T::AccountId, beneficiary: T::AccountId },
+		PeerUpdated {
+			/// The miner.
+			miner: T::AccountId,
+			/// The PeerId now bound to it.
+			peer_id: PeerId,
+		},
+		/// A miner declared more space.
+		SpaceIncreased {
+			/// The miner.
+			miner: T::AccountId,
+			/// Bytes now offered.
+			declared_space: u64,
+			/// Collateral now held.
+			collateral: BalanceOf<T>,
+		},
+		/// A miner declared less space.
+		SpaceDecreased {
+			/// The miner.
+			miner: T::AccountId,
+			/// Bytes now offered.
+			declared_space: u64,
+		},
+		/// A miner's rewards now go to another account.
+		BeneficiaryUpdated {
+			/// The miner.
+			miner: T::AccountId,
+			/// Receives its rewards from now on.
+			beneficiary: T::AccountId,
+		},
 		/// A slash left a miner's collateral below the requirement: it takes no new fragments.
-		Frozen { miner: T::AccountId, collateral: BalanceOf<T>, required: BalanceOf<T> },
+		Frozen {
+			/// The miner.
+			miner: T::AccountId,
+			/// Collateral left.
+			collateral: BalanceOf<T>,
+			/// Collateral its declared space requires.
+			required: BalanceOf<T>,
+		},
 		/// A frozen miner's collateral is back at the requirement: it takes fragments again.
-		Unfrozen { miner: T::AccountId },
-		/// A miner announced its exit; it may withdraw from block `unlock_at` on.
-		ExitPrepared { miner: T::AccountId, unlock_at: BlockNumberFor<T> },
-		/// A miner left: `collateral` was returned and its record removed.
-		Exited { miner: T::AccountId, collateral: BalanceOf<T> },
-		/// `amount` of a miner's collateral was slashed for `reason`.
-		Slashed { miner: T::AccountId, amount: BalanceOf<T>, reason: SlashReason },
+		Unfrozen {
+			/// The miner.
+			miner: T::AccountId,
+		},
+		/// A miner announced its exit.
+		ExitPrepared {
+			/// The miner.
+			miner: T::AccountId,
+			/// First block it may withdraw in.
+			unlock_at: BlockNumberFor<T>,
+		},
+		/// A miner left: its collateral was returned and its record removed.
+		Exited {
+			/// The former miner.
+			miner: T::AccountId,
+			/// Collateral returned.
+			collateral: BalanceOf<T>,
+		},
+		/// Part of a miner's collateral was slashed.
+		Slashed {
+			/// The miner.
+			miner: T::AccountId,
+			/// Collateral taken.
+			amount: BalanceOf<T>,
+			/// Why.
+			reason: SlashReason,
+		},
 		/// Space was reserved on a miner for an assigned fragment.
-		SpaceLocked { miner: T::AccountId, bytes: u64 },
+		SpaceLocked {
+			/// The miner.
+			miner: T::AccountId,
+			/// Bytes reserved.
+			bytes: u64,
+		},
 		/// Reserved space was returned to a miner's free space.
-		SpaceUnlocked { miner: T::AccountId, bytes: u64 },
+		SpaceUnlocked {
+			/// The miner.
+			miner: T::AccountId,
+			/// Bytes returned.
+			bytes: u64,
+		},
 		/// Reserved space became used space: the miner confirmed a fragment.
-		SpaceCommitted { miner: T::AccountId, bytes: u64 },
+		SpaceCommitted {
+			/// The miner.
+			miner: T::AccountId,
+			/// Bytes committed.
+			bytes: u64,
+		},
 		/// Used space was returned to a miner's free space.
-		SpaceReleased { miner: T::AccountId, bytes: u64 },
+		SpaceReleased {
+			/// The miner.
+			miner: T::AccountId,
+			/// Bytes returned.
+			bytes: u64,
+		},
 	}
 
 	/// Errors of the pallet.
@@ -604,258 +688,6 @@ pub mod pallet {
 			}
 			Self::write_miner(&who, Some(&old), None);
 			Self::deposit_event(Event::Exited { miner: who, collateral });
-			Ok(())
-		}
-	}
-
-	impl<T: Config> Pallet<T> {
-		/// The collateral `declared_space` bytes require:
-		/// `CollateralPerTiB × ⌈declared_space / TiB⌉` (saturating).
-		pub fn required_collateral(declared_space: u64) -> BalanceOf<T> {
-			let tib = declared_space.div_ceil(TIB);
-			CollateralPerTiB::<T>::get().saturating_mul(BalanceOf::<T>::unique_saturated_from(tib))
-		}
-
-		/// The record of a registered miner.
-		pub(crate) fn miner(who: &T::AccountId) -> Result<MinerInfoOf<T>, DispatchError> {
-			Miners::<T>::get(who).ok_or_else(|| Error::<T>::NotRegistered.into())
-		}
-
-		/// Checks the binding signature and derives the PeerId of `peer_public`.
-		pub(crate) fn verify_peer(
-			who: &T::AccountId,
-			peer_public: &ed25519::Public,
-			peer_signature: &ed25519::Signature,
-		) -> Result<PeerId, DispatchError> {
-			let message = peer_binding_message(who);
-			ensure!(
-				sp_io::crypto::ed25519_verify(peer_signature, &message, peer_public),
-				Error::<T>::InvalidPeerSignature
-			);
-			Ok(PeerId::from_ed25519(peer_public))
-		}
-
-		/// Rejects empty multiaddresses (length and count are bounded by their types).
-		pub(crate) fn check_multiaddrs(multiaddrs: &MultiaddrsOf<T>) -> DispatchResult {
-			ensure!(multiaddrs.iter().all(|addr| !addr.is_empty()), Error::<T>::EmptyMultiaddr);
-			Ok(())
-		}
-
-		/// Checks that `who` may register with `peer_id` and `declared_space`.
-		pub(crate) fn check_new_miner(
-			who: &T::AccountId,
-			peer_id: &PeerId,
-			declared_space: u64,
-		) -> DispatchResult {
-			ensure!(!Miners::<T>::contains_key(who), Error::<T>::AlreadyRegistered);
-			ensure!(declared_space > 0, Error::<T>::ZeroSpace);
-			ensure!(!PeerOwners::<T>::contains_key(peer_id), Error::<T>::PeerIdInUse);
-			Ok(())
-		}
-
-		/// Registers a checked new miner: holds the collateral, writes its records.
-		pub(crate) fn do_register(
-			who: &T::AccountId,
-			beneficiary: T::AccountId,
-			peer_id: PeerId,
-			multiaddrs: MultiaddrsOf<T>,
-			declared_space: u64,
-		) -> DispatchResult {
-			let collateral = Self::required_collateral(declared_space);
-			Self::hold(who, collateral)?;
-			let info = MinerInfo {
-				beneficiary: beneficiary.clone(),
-				state: MinerState::Active,
-				collateral,
-				declared_space,
-				used_space: 0,
-				locked_space: 0,
-				registered_at: frame_system::Pallet::<T>::block_number(),
-			};
-			Self::write_miner(who, None, Some(info));
-			Peers::<T>::insert(who, PeerInfo { peer_id, multiaddrs });
-			PeerOwners::<T>::insert(peer_id, who);
-			Self::deposit_event(Event::Registered {
-				miner: who.clone(),
-				beneficiary,
-				peer_id,
-				declared_space,
-				collateral,
-			});
-			Ok(())
-		}
-
-		/// Holds `amount` of `who`'s balance as collateral (nothing for zero).
-		fn hold(who: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
-			if amount.is_zero() {
-				return Ok(());
-			}
-			let reason = HoldReason::MinerCollateral.into();
-			ensure!(T::Currency::can_hold(&reason, who, amount), Error::<T>::InsufficientBalance);
-			T::Currency::hold(&reason, who, amount)
-		}
-
-		/// Makes a `Frozen` miner `Active` if its collateral covers its declared space; returns
-		/// whether it did.
-		fn unfreeze_if_covered(info: &mut MinerInfoOf<T>) -> bool {
-			let covered = info.collateral >= Self::required_collateral(info.declared_space);
-			if info.state == MinerState::Frozen && covered {
-				info.state = MinerState::Active;
-				true
-			} else {
-				false
-			}
-		}
-
-		/// Writes (or with `None` removes) a miner's record and keeps the totals and the
-		/// sampling index in step with it. Every change of a record goes through here.
-		pub(crate) fn write_miner(
-			who: &T::AccountId,
-			old: Option<&MinerInfoOf<T>>,
-			new: Option<MinerInfoOf<T>>,
-		) {
-			let old_bucket = old.and_then(Self::sampling_bucket);
-			let new_bucket = new.as_ref().and_then(Self::sampling_bucket);
-			if old_bucket != new_bucket {
-				Self::move_in_sampling_index(who, old_bucket.is_some(), new_bucket);
-			}
-			Totals::<T>::mutate(|totals| {
-				if let Some(old) = old {
-					totals.miners = totals.miners.saturating_sub(1);
-					totals.active_miners =
-						totals.active_miners.saturating_sub(u32::from(old.is_active()));
-					totals.declared = totals.declared.saturating_sub(old.declared_space.into());
-					totals.used = totals.used.saturating_sub(old.used_space.into());
-					totals.locked = totals.locked.saturating_sub(old.locked_space.into());
-				}
-				if let Some(new) = &new {
-					totals.miners = totals.miners.saturating_add(1);
-					totals.active_miners =
-						totals.active_miners.saturating_add(u32::from(new.is_active()));
-					totals.declared = totals.declared.saturating_add(new.declared_space.into());
-					totals.used = totals.used.saturating_add(new.used_space.into());
-					totals.locked = totals.locked.saturating_add(new.locked_space.into());
-				}
-			});
-			match new {
-				Some(info) => Miners::<T>::insert(who, info),
-				None => Miners::<T>::remove(who),
-			}
-		}
-
-		/// Applies a change of space to a miner's record (after the caller's checks).
-		pub(crate) fn update_space(
-			who: &T::AccountId,
-			change: impl FnOnce(&MinerInfoOf<T>) -> Result<MinerInfoOf<T>, DispatchError>,
-		) -> DispatchResult {
-			let old = Self::miner(who)?;
-			let new = change(&old)?;
-			Self::write_miner(who, Some(&old), Some(new));
-			Ok(())
-		}
-
-		/// Slashes `fraction` of `who`'s collateral; see [`StorageMiners::slash`].
-		pub(crate) fn do_slash(
-			who: &T::AccountId,
-			fraction: Perbill,
-			reason: SlashReason,
-		) -> Result<BalanceOf<T>, DispatchError> {
-			let old = Self::miner(who)?;
-			let amount = fraction.mul_floor(old.collateral);
-			let (credit, _missing) =
-				T::Currency::slash(&HoldReason::MinerCollateral.into(), who, amount);
-			let slashed = credit.peek();
-			T::Slashed::on_unbalanced(credit);
-			let mut new = old.clone();
-			new.collateral = new.collateral.saturating_sub(slashed);
-			let required = Self::required_collateral(new.declared_space);
-			let frozen = new.is_active() && new.collateral < required;
-			if frozen {
-				new.state = MinerState::Frozen;
-			}
-			let collateral = new.collateral;
-			Self::write_miner(who, Some(&old), Some(new));
-			Self::deposit_event(Event::Slashed { miner: who.clone(), amount: slashed, reason });
-			if frozen {
-				Self::deposit_event(Event::Frozen { miner: who.clone(), collateral, required });
-			}
-			Ok(slashed)
-		}
-
-		/// Checks every invariant of the pallet's storage (iterates over everything: for tests
-		/// and `try-runtime` only).
-		#[cfg(any(test, feature = "try-runtime", feature = "runtime-benchmarks"))]
-		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
-			use sp_runtime::TryRuntimeError;
-			let mut sums = SpaceTotals::default();
-			let mut indexed = 0u64;
-			for (who, info) in Miners::<T>::iter() {
-				ensure!(
-					info.used_space.saturating_add(info.locked_space) <= info.declared_space,
-					TryRuntimeError::Other("used + locked space exceeds declared space")
-				);
-				ensure!(
-					T::Currency::balance_on_hold(&HoldReason::MinerCollateral.into(), &who)
-						== info.collateral,
-					TryRuntimeError::Other("recorded collateral differs from the hold")
-				);
-				if info.is_active() {
-					ensure!(
-						info.collateral >= Self::required_collateral(info.declared_space),
-						TryRuntimeError::Other("active miner below its collateral requirement")
-					);
-				}
-				let peer = Peers::<T>::get(&who)
-					.ok_or(TryRuntimeError::Other("miner without peer info"))?;
-				ensure!(
-					PeerOwners::<T>::get(peer.peer_id).as_ref() == Some(&who),
-					TryRuntimeError::Other("peer id not bound back to its miner")
-				);
-				let slot = SamplingSlots::<T>::get(&who);
-				match Self::sampling_bucket(&info) {
-					Some(bucket) => {
-						let (slot_bucket, position) =
-							slot.ok_or(TryRuntimeError::Other("sampled miner without a slot"))?;
-						ensure!(
-							slot_bucket == bucket,
-							TryRuntimeError::Other("miner in the wrong sampling bucket")
-						);
-						ensure!(
-							BucketMembers::<T>::get(bucket, position).as_ref() == Some(&who),
-							TryRuntimeError::Other("sampling slot points elsewhere")
-						);
-						indexed += 1;
-					}
-					None => ensure!(
-						slot.is_none(),
-						TryRuntimeError::Other("unsampled miner in the sampling index")
-					),
-				}
-				sums.miners += 1;
-				sums.active_miners += u32::from(info.is_active());
-				sums.declared += u128::from(info.declared_space);
-				sums.used += u128::from(info.used_space);
-				sums.locked += u128::from(info.locked_space);
-			}
-			ensure!(sums == Totals::<T>::get(), TryRuntimeError::Other("totals out of step"));
-			ensure!(
-				Peers::<T>::iter_keys().count() as u32 == sums.miners
-					&& PeerOwners::<T>::iter_keys().count() as u32 == sums.miners,
-				TryRuntimeError::Other("peer indexes out of step with miners")
-			);
-			let lens = BucketLens::<T>::get();
-			ensure!(lens.total() == indexed, TryRuntimeError::Other("bucket lengths out of step"));
-			ensure!(
-				BucketMembers::<T>::iter().count() as u64 == indexed
-					&& SamplingSlots::<T>::iter().count() as u64 == indexed,
-				TryRuntimeError::Other("sampling index has stale entries")
-			);
-			for (bucket, position, _) in BucketMembers::<T>::iter() {
-				ensure!(
-					position < lens.get(bucket),
-					TryRuntimeError::Other("sampling bucket is not dense")
-				);
-			}
 			Ok(())
 		}
 	}

@@ -130,17 +130,13 @@ pub fn multiaddrs(count: u8, len: usize) -> MultiaddrsOf<Test> {
 /// Test externalities with the endowed accounts, the genesis parameters and [`GENESIS_MINER`],
 /// a keystore (for the benchmarks' signing) and block 1.
 pub fn new_test_ext() -> sp_io::TestExternalities {
-	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
-	pallet_balances::GenesisConfig::<Test> {
-		balances: ENDOWED
+	let mut storage = cess_mock_support::genesis_with_balances::<Test>(
+		ENDOWED
 			.iter()
 			.chain([GENESIS_MINER, TREASURY].iter())
 			.map(|who| (*who, ENDOWMENT))
 			.collect(),
-		..Default::default()
-	}
-	.assimilate_storage(&mut storage)
-	.unwrap();
+	);
 	pallet_sminer::GenesisConfig::<Test> {
 		collateral_per_tib: Some(COLLATERAL_PER_TIB),
 		exit_cooldown: Some(EXIT_COOLDOWN),
@@ -152,12 +148,9 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	}
 	.assimilate_storage(&mut storage)
 	.unwrap();
-	let mut ext = sp_io::TestExternalities::new(storage);
+	let mut ext = cess_mock_support::start_at_block_one::<Test>(storage);
 	ext.register_extension(KeystoreExt::new(MemoryKeystore::new()));
-	ext.execute_with(|| {
-		System::set_block_number(1);
-		EXITED.with(|exited| exited.borrow_mut().clear());
-	});
+	EXITED.with(|exited| exited.borrow_mut().clear());
 	ext
 }
 

@@ -1,8 +1,9 @@
 //! [`StorageMiners`] for the pallet: what the file bank, the audit and the incentive pallets call.
 
 use crate::{
-	weights::WeightInfo, BalanceOf, Config, Error, Event, MinerSpace, MinerState, Miners,
-	MinersPage, Pallet, PeerId, PeerOwners, Peers, SlashReason, SpaceTotals, StorageMiners, Totals,
+	weights::WeightInfo, BalanceOf, Config, Error, Event, MinerInfoOf, MinerSpace, MinerState,
+	Miners, MinersPage, Pallet, PeerId, PeerOwners, Peers, SlashReason, SpaceTotals, StorageMiners,
+	Totals,
 };
 use alloc::vec::Vec;
 use frame_support::{ensure, weights::Weight};
@@ -26,54 +27,52 @@ impl<T: Config> StorageMiners<T::AccountId> for Pallet<T> {
 	}
 
 	fn lock_space(who: &T::AccountId, bytes: u64) -> DispatchResult {
-		ensure!(bytes > 0, Error::<T>::ZeroAmount);
-		Self::update_space(who, |old| {
-			ensure!(old.is_active(), Error::<T>::MinerNotActive);
-			ensure!(bytes <= old.free_space(), Error::<T>::InsufficientFreeSpace);
-			let mut new = old.clone();
-			new.locked_space = new.locked_space.saturating_add(bytes);
-			Ok(new)
-		})?;
-		Self::deposit_event(Event::SpaceLocked { miner: who.clone(), bytes });
-		Ok(())
+		let event = Event::SpaceLocked { miner: who.clone(), bytes };
+		Self::change_space(
+			who,
+			bytes,
+			|miner| {
+				ensure!(miner.is_active(), Error::<T>::MinerNotActive);
+				ensure!(bytes <= miner.free_space(), Error::<T>::InsufficientFreeSpace);
+				miner.locked_space = miner.locked_space.saturating_add(bytes);
+				Ok(())
+			},
+			event,
+		)
 	}
 
 	fn unlock_space(who: &T::AccountId, bytes: u64) -> DispatchResult {
-		ensure!(bytes > 0, Error::<T>::ZeroAmount);
-		Self::update_space(who, |old| {
-			let mut new = old.clone();
-			new.locked_space =
-				old.locked_space.checked_sub(bytes).ok_or(Error::<T>::InsufficientLockedSpace)?;
-			Ok(new)
-		})?;
-		Self::deposit_event(Event::SpaceUnlocked { miner: who.clone(), bytes });
-		Ok(())
+		let event = Event::SpaceUnlocked { miner: who.clone(), bytes };
+		Self::change_space(who, bytes, |miner| take_locked::<T>(miner, bytes), event)
 	}
 
 	fn commit_space(who: &T::AccountId, bytes: u64) -> DispatchResult {
-		ensure!(bytes > 0, Error::<T>::ZeroAmount);
-		Self::update_space(who, |old| {
-			let mut new = old.clone();
-			new.locked_space =
-				old.locked_space.checked_sub(bytes).ok_or(Error::<T>::InsufficientLockedSpace)?;
-			// Cannot saturate: used + locked <= declared before and after.
-			new.used_space = old.used_space.saturating_add(bytes);
-			Ok(new)
-		})?;
-		Self::deposit_event(Event::SpaceCommitted { miner: who.clone(), bytes });
-		Ok(())
+		let event = Event::SpaceCommitted { miner: who.clone(), bytes };
+		Self::change_space(
+			who,
+			bytes,
+			|miner| {
+				take_locked::<T>(miner, bytes)?;
+				// Cannot saturate: used + locked <= declared before and after.
+				miner.used_space = miner.used_space.saturating_add(bytes);
+				Ok(())
+			},
+			event,
+		)
 	}
 
 	fn release_space(who: &T::AccountId, bytes: u64) -> DispatchResult {
-		ensure!(bytes > 0, Error::<T>::ZeroAmount);
-		Self::update_space(who, |old| {
-			let mut new = old.clone();
-			new.used_space =
-				old.used_space.checked_sub(bytes).ok_or(Error::<T>::InsufficientUsedSpace)?;
-			Ok(new)
-		})?;
-		Self::deposit_event(Event::SpaceReleased { miner: who.clone(), bytes });
-		Ok(())
+		let event = Event::SpaceReleased { miner: who.clone(), bytes };
+		Self::change_space(
+			who,
+			bytes,
+			|miner| {
+				miner.used_space =
+					miner.used_space.checked_sub(bytes).ok_or(Error::<T>::InsufficientUsedSpace)?;
+				Ok(())
+			},
+			event,
+		)
 	}
 
 	fn slash(
@@ -138,4 +137,11 @@ impl<T: Config> StorageMiners<T::AccountId> for Pallet<T> {
 	) -> Vec<T::AccountId> {
 		Self::do_sample_miners(seed, count, min_free, exclude)
 	}
+}
+
+/// Takes `bytes` off a record's locked space; refused when it has less locked.
+fn take_locked<T: Config>(miner: &mut MinerInfoOf<T>, bytes: u64) -> DispatchResult {
+	miner.locked_space =
+		miner.locked_space.checked_sub(bytes).ok_or(Error::<T>::InsufficientLockedSpace)?;
+	Ok(())
 }

@@ -10,7 +10,7 @@ use frame_support::{
 	},
 };
 use sp_core::{ed25519, Pair};
-use sp_runtime::{traits::BadOrigin, BuildStorage, DispatchError, Perbill};
+use sp_runtime::{traits::BadOrigin, BuildStorage, DispatchError, DispatchResult, Perbill};
 
 type Miners = crate::Miners<Test>;
 type Error = crate::Error<Test>;
@@ -25,14 +25,18 @@ fn held(who: AccountId) -> Balance {
 
 fn register(who: AccountId, peer_seed: u8, declared_space: u64) {
 	let (public, signature) = peer_binding(peer_seed, who);
-	assert_ok!(Sminer::register(
-		RuntimeOrigin::signed(who),
-		who,
-		public,
-		signature,
-		multiaddrs(1, 16),
-		declared_space
-	));
+	assert_ok!(try_register(who, public, signature, multiaddrs(1, 16), declared_space));
+}
+
+/// `register` by `who` as its own beneficiary.
+fn try_register(
+	who: AccountId,
+	public: ed25519::Public,
+	signature: ed25519::Signature,
+	addrs: MultiaddrsOf<Test>,
+	declared_space: u64,
+) -> DispatchResult {
+	Sminer::register(RuntimeOrigin::signed(who), who, public, signature, addrs, declared_space)
 }
 
 fn info(who: AccountId) -> MinerInfoOf<Test> {
@@ -44,18 +48,11 @@ fn state(who: AccountId) -> Option<MinerState<u64>> {
 }
 
 fn last_event() -> Event {
-	System::events()
-		.into_iter()
-		.rev()
-		.find_map(|record| match record.event {
-			RuntimeEvent::Sminer(event) => Some(event),
-			_ => None,
-		})
-		.expect("an sminer event")
+	cess_mock_support::events::<Test, Event>().pop().expect("an sminer event")
 }
 
 fn has_event(event: Event) -> bool {
-	System::events().iter().any(|record| record.event == RuntimeEvent::Sminer(event.clone()))
+	cess_mock_support::events::<Test, Event>().contains(&event)
 }
 
 /// Slashes `who` below its requirement so that it is `Frozen`.
@@ -68,6 +65,24 @@ fn freeze(who: AccountId) {
 fn exit_and_wait(who: AccountId) {
 	assert_ok!(Sminer::prepare_exit(RuntimeOrigin::signed(who)));
 	System::set_block_number(System::block_number() + EXIT_COOLDOWN);
+}
+
+/// The rejections shared by the calls that change one of the caller's amounts: an unregistered
+/// caller (with `amount`), a zero amount, the call's own `(amount, error)` cases on a new miner of
+/// [`SPACE`] bytes, and an exiting miner (with `amount`).
+fn assert_amount_call_rejections<A: Copy + Default>(
+	call: impl Fn(RuntimeOrigin, A) -> DispatchResult,
+	amount: A,
+	own: Vec<(A, Error)>,
+) {
+	assert_noop!(call(RuntimeOrigin::signed(1), amount), Error::NotRegistered);
+	register(1, 1, SPACE);
+	assert_noop!(call(RuntimeOrigin::signed(1), A::default()), Error::ZeroAmount);
+	for (amount, error) in own {
+		assert_noop!(call(RuntimeOrigin::signed(1), amount), error);
+	}
+	assert_ok!(Sminer::prepare_exit(RuntimeOrigin::signed(1)));
+	assert_noop!(call(RuntimeOrigin::signed(1), amount), Error::MinerExiting);
 }
 
 /// Base58 (Bitcoin alphabet), to compare PeerIds with their usual text form.
@@ -250,14 +265,7 @@ fn register_rejects_a_second_registration() {
 		register(1, 1, SPACE);
 		let (public, signature) = peer_binding(2, 1);
 		assert_noop!(
-			Sminer::register(
-				RuntimeOrigin::signed(1),
-				1,
-				public,
-				signature,
-				multiaddrs(1, 8),
-				SPACE
-			),
+			try_register(1, public, signature, multiaddrs(1, 8), SPACE),
 			Error::AlreadyRegistered
 		);
 	});
@@ -267,10 +275,7 @@ fn register_rejects_a_second_registration() {
 fn register_rejects_zero_space() {
 	build_and_execute(|| {
 		let (public, signature) = peer_binding(1, 1);
-		assert_noop!(
-			Sminer::register(RuntimeOrigin::signed(1), 1, public, signature, multiaddrs(1, 8), 0),
-			Error::ZeroSpace
-		);
+		assert_noop!(try_register(1, public, signature, multiaddrs(1, 8), 0), Error::ZeroSpace);
 	});
 }
 
@@ -279,14 +284,7 @@ fn register_rejects_a_signature_for_another_account() {
 	build_and_execute(|| {
 		let (public, signature) = peer_binding(1, 2);
 		assert_noop!(
-			Sminer::register(
-				RuntimeOrigin::signed(1),
-				1,
-				public,
-				signature,
-				multiaddrs(1, 8),
-				SPACE
-			),
+			try_register(1, public, signature, multiaddrs(1, 8), SPACE),
 			Error::InvalidPeerSignature
 		);
 	});
@@ -298,14 +296,7 @@ fn register_rejects_a_signature_by_another_key() {
 		let (_, signature) = peer_binding(1, 1);
 		let (other_public, _) = peer_binding(2, 1);
 		assert_noop!(
-			Sminer::register(
-				RuntimeOrigin::signed(1),
-				1,
-				other_public,
-				signature,
-				multiaddrs(1, 8),
-				SPACE
-			),
+			try_register(1, other_public, signature, multiaddrs(1, 8), SPACE),
 			Error::InvalidPeerSignature
 		);
 	});
@@ -317,14 +308,7 @@ fn register_rejects_a_signature_without_the_domain_tag() {
 		let pair = peer_pair(1);
 		let signature = pair.sign(&1u64.encode());
 		assert_noop!(
-			Sminer::register(
-				RuntimeOrigin::signed(1),
-				1,
-				pair.public(),
-				signature,
-				multiaddrs(1, 8),
-				SPACE
-			),
+			try_register(1, pair.public(), signature, multiaddrs(1, 8), SPACE),
 			Error::InvalidPeerSignature
 		);
 	});
@@ -336,14 +320,7 @@ fn register_rejects_a_peer_bound_to_another_miner() {
 		register(1, 1, SPACE);
 		let (public, signature) = peer_binding(1, 2);
 		assert_noop!(
-			Sminer::register(
-				RuntimeOrigin::signed(2),
-				2,
-				public,
-				signature,
-				multiaddrs(1, 8),
-				SPACE
-			),
+			try_register(2, public, signature, multiaddrs(1, 8), SPACE),
 			Error::PeerIdInUse
 		);
 	});
@@ -357,10 +334,7 @@ fn register_rejects_an_empty_multiaddr() {
 			vec![MultiaddrOf::<Test>::try_from(vec![1u8; 4]).unwrap(), Default::default()]
 				.try_into()
 				.unwrap();
-		assert_noop!(
-			Sminer::register(RuntimeOrigin::signed(1), 1, public, signature, addrs, SPACE),
-			Error::EmptyMultiaddr
-		);
+		assert_noop!(try_register(1, public, signature, addrs, SPACE), Error::EmptyMultiaddr);
 	});
 }
 
@@ -369,27 +343,13 @@ fn register_rejects_an_account_that_cannot_hold_the_collateral() {
 	build_and_execute(|| {
 		let (public, signature) = peer_binding(1, POOR);
 		assert_noop!(
-			Sminer::register(
-				RuntimeOrigin::signed(POOR),
-				POOR,
-				public,
-				signature,
-				multiaddrs(1, 8),
-				SPACE
-			),
+			try_register(POOR, public, signature, multiaddrs(1, 8), SPACE),
 			Error::InsufficientBalance
 		);
 		// Enough space that the requirement exceeds any endowment.
 		let (public, signature) = peer_binding(1, 1);
 		assert_noop!(
-			Sminer::register(
-				RuntimeOrigin::signed(1),
-				1,
-				public,
-				signature,
-				multiaddrs(1, 8),
-				u64::MAX
-			),
+			try_register(1, public, signature, multiaddrs(1, 8), u64::MAX),
 			Error::InsufficientBalance
 		);
 	});
@@ -458,18 +418,11 @@ fn increase_collateral_adds_to_the_hold() {
 #[test]
 fn increase_collateral_rejections() {
 	build_and_execute(|| {
-		assert_noop!(
-			Sminer::increase_collateral(RuntimeOrigin::signed(1), 5),
-			Error::NotRegistered
+		assert_amount_call_rejections(
+			Sminer::increase_collateral,
+			5,
+			vec![(ENDOWMENT, Error::InsufficientBalance)],
 		);
-		register(1, 1, SPACE);
-		assert_noop!(Sminer::increase_collateral(RuntimeOrigin::signed(1), 0), Error::ZeroAmount);
-		assert_noop!(
-			Sminer::increase_collateral(RuntimeOrigin::signed(1), ENDOWMENT),
-			Error::InsufficientBalance
-		);
-		assert_ok!(Sminer::prepare_exit(RuntimeOrigin::signed(1)));
-		assert_noop!(Sminer::increase_collateral(RuntimeOrigin::signed(1), 5), Error::MinerExiting);
 	});
 }
 
@@ -599,19 +552,11 @@ fn increase_space_uses_collateral_already_held() {
 #[test]
 fn increase_space_rejections() {
 	build_and_execute(|| {
-		assert_noop!(Sminer::increase_space(RuntimeOrigin::signed(1), TIB), Error::NotRegistered);
-		register(1, 1, SPACE);
-		assert_noop!(Sminer::increase_space(RuntimeOrigin::signed(1), 0), Error::ZeroAmount);
-		assert_noop!(
-			Sminer::increase_space(RuntimeOrigin::signed(1), u64::MAX),
-			Error::SpaceOverflow
+		assert_amount_call_rejections(
+			Sminer::increase_space,
+			TIB,
+			vec![(u64::MAX, Error::SpaceOverflow), (2_000 * TIB, Error::InsufficientBalance)],
 		);
-		assert_noop!(
-			Sminer::increase_space(RuntimeOrigin::signed(1), 2_000 * TIB),
-			Error::InsufficientBalance
-		);
-		assert_ok!(Sminer::prepare_exit(RuntimeOrigin::signed(1)));
-		assert_noop!(Sminer::increase_space(RuntimeOrigin::signed(1), TIB), Error::MinerExiting);
 	});
 }
 
@@ -648,16 +593,11 @@ fn decrease_space_never_goes_below_used_and_locked_space() {
 #[test]
 fn decrease_space_rejections() {
 	build_and_execute(|| {
-		assert_noop!(Sminer::decrease_space(RuntimeOrigin::signed(1), 1), Error::NotRegistered);
-		register(1, 1, SPACE);
-		assert_noop!(Sminer::decrease_space(RuntimeOrigin::signed(1), 0), Error::ZeroAmount);
-		assert_noop!(Sminer::decrease_space(RuntimeOrigin::signed(1), SPACE), Error::ZeroSpace);
-		assert_noop!(
-			Sminer::decrease_space(RuntimeOrigin::signed(1), SPACE + 1),
-			Error::SpaceBelowUsage
+		assert_amount_call_rejections(
+			Sminer::decrease_space,
+			1,
+			vec![(SPACE, Error::ZeroSpace), (SPACE + 1, Error::SpaceBelowUsage)],
 		);
-		assert_ok!(Sminer::prepare_exit(RuntimeOrigin::signed(1)));
-		assert_noop!(Sminer::decrease_space(RuntimeOrigin::signed(1), 1), Error::MinerExiting);
 	});
 }
 

@@ -94,6 +94,8 @@ impl pallet_r2s::Config for Runtime {
 	// Known a whole epoch ahead, so no block author can bias a draw by withholding a block.
 	type Randomness = pallet_babe::RandomnessFromOneEpochAgo<Runtime>;
 	type AdminOrigin = frame_system::EnsureRoot<AccountId>;
+	// Keys, sets and offence reports of pallet-session.
+	type SessionInterface = pallet_r2s::PalletSession<Runtime>;
 	type MinBond = ConstU128<{ 10_000 * CESS }>;
 	type BondSaturation = ConstU32<10>;
 	type MaxCandidates = ConstU32<256>;

@@ -1,54 +1,14 @@
-//! What the pallet provides to the rest of the chain: [`StoredFragments`] for the audit pallet,
-//! [`RepairScheduler`] for miner exits and punishments, and the read-only views behind the
-//! runtime API (every page bounded by [`MAX_PAGE`]).
+//! The read-only views behind the runtime API (crate `pallet-file-bank-runtime-api`), every page
+//! bounded by [`MAX_PAGE`].
 
 use crate::{
-	weights::WeightInfo, AssignmentView, BalanceOf, Config, FileView, Files, FragmentIndex,
-	FragmentRef, FragmentStatus, Fragments, Layout, MinerAssignments, MinerFragmentCount,
-	MinerFragments, MinerPool, OwnedFileView, Ownerships, Page, Pallet, Params, PlacementEntry,
-	RepairCause, RepairScheduler, StorageParamsOf, StoredFragments, MAX_PAGE,
+	AssignmentView, BalanceOf, Config, FileView, Files, FragmentIndex, FragmentRef, FragmentStatus,
+	Fragments, Layout, MinerAssignments, MinerFragmentCount, MinerFragments, MinerPool,
+	OwnedFileView, Ownerships, Pallet, Params, PlacementEntry, StorageParamsOf, MAX_PAGE,
 };
 use alloc::{collections::BTreeMap, vec::Vec};
 use cess_primitives::{FileHash, FileLayout};
-use frame_support::weights::Weight;
 use frame_system::pallet_prelude::BlockNumberFor;
-
-impl<T: Config> StoredFragments<T::AccountId> for Pallet<T> {
-	fn layout() -> FileLayout {
-		Layout::<T>::get()
-	}
-
-	fn fragment_count(miner: &T::AccountId) -> u32 {
-		MinerFragmentCount::<T>::get(miner)
-	}
-
-	fn fragment_at(miner: &T::AccountId, position: u32) -> Option<FragmentRef> {
-		MinerFragments::<T>::get(miner, position)
-	}
-
-	fn miners_page(
-		start_after: Option<&T::AccountId>,
-		max: u32,
-	) -> Page<T::AccountId, T::AccountId> {
-		let keys = match start_after {
-			Some(after) => MinerFragmentCount::<T>::iter_keys_from_key(after),
-			None => MinerFragmentCount::<T>::iter_keys(),
-		};
-		let items: Vec<T::AccountId> = keys.take(max as usize).collect();
-		let next = if items.len() as u32 >= max { items.last().cloned() } else { None };
-		Page { items, next }
-	}
-}
-
-impl<T: Config> RepairScheduler<T::AccountId> for Pallet<T> {
-	fn schedule_repair(miner: &T::AccountId, cause: RepairCause) -> bool {
-		Pallet::<T>::schedule_repair(miner, cause)
-	}
-
-	fn weight() -> Weight {
-		T::WeightInfo::schedule_repair()
-	}
-}
 
 /// The runtime API's views.
 impl<T: Config> Pallet<T> {
@@ -182,44 +142,5 @@ impl<T: Config> Pallet<T> {
 				})
 			})
 			.collect()
-	}
-}
-
-/// Set-up for the benchmarks of other pallets (the audit pallet's).
-#[cfg(feature = "runtime-benchmarks")]
-impl<T: Config> Pallet<T> {
-	/// Makes `layout` the chain's layout and gives `miner` exactly the stored fragments `roots`,
-	/// each the only fragment of a made-up file, with consistent records.
-	pub fn benchmark_store_fragments(
-		miner: &T::AccountId,
-		layout: FileLayout,
-		roots: &[cess_primitives::FragmentHash],
-	) {
-		use codec::Encode;
-		Layout::<T>::put(layout);
-		let old = MinerFragmentCount::<T>::take(miner);
-		for position in 0..old {
-			MinerFragments::<T>::remove(miner, position);
-		}
-		for (position, root) in (0u32..).zip(roots.iter()) {
-			let file = FileHash(sp_io::hashing::blake2_256(&(b"bench", miner, position).encode()));
-			MinerFragments::<T>::insert(
-				miner,
-				position,
-				FragmentRef { file, index: 0, hash: *root },
-			);
-			Fragments::<T>::insert(
-				file,
-				0,
-				crate::FragmentInfo {
-					hash: *root,
-					miner: miner.clone(),
-					status: FragmentStatus::Stored { position },
-				},
-			);
-		}
-		if !roots.is_empty() {
-			MinerFragmentCount::<T>::insert(miner, roots.len() as u32);
-		}
 	}
 }
