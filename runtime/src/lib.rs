@@ -283,13 +283,3 @@ mod benches {
 
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_equivocation;
-#[cfg(test)]
-mod tests_governance;
-#[cfg(test)]
-mod tests_incentive;
-#[cfg(test)]
-mod tests_storage;
-#[cfg(test)]
-mod tests_weights;

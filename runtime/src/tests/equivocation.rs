@@ -24,23 +24,23 @@
 // the transaction pool runs for them; the tests check it.
 #![allow(deprecated)]
 
+use super::{account, babe_pre_digest, new_chain, next_block, preset, FIRST_SLOT};
 use crate::{
 	configs::{R2sMinSlash, TreasuryAccount},
-	tests::{genesis_ext, preset},
-	AccountId, AllPalletsWithSystem, Babe, Balance, Balances, Block, BlockNumber, Hash, Header,
-	R2s, Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin, Session, System, Timestamp, CESS,
+	AccountId, Babe, Balance, Balances, Block, BlockNumber, Hash, Header, R2s, Runtime,
+	RuntimeCall, RuntimeEvent, RuntimeOrigin, Session, System, CESS,
 };
 use codec::{DecodeAll, Encode};
 use frame_support::{
 	assert_noop, assert_ok,
 	traits::{
 		fungible::{Inspect, InspectHold},
-		Get, OnFinalize, OnInitialize,
+		Get,
 	},
 };
 use sp_consensus_babe::{
-	digests::{CompatibleDigestItem, PreDigest, SecondaryPlainPreDigest},
-	AuthorityId as BabeId, EquivocationProof as BabeEquivocationProof, Slot,
+	digests::CompatibleDigestItem, AuthorityId as BabeId,
+	EquivocationProof as BabeEquivocationProof, Slot,
 };
 use sp_consensus_grandpa::{
 	AuthorityId as GrandpaId, AuthoritySignature as GrandpaSignature,
@@ -55,9 +55,6 @@ use sp_runtime::{
 use sp_session::MembershipProof;
 use sp_staking::offence::Kind;
 
-/// Slot of block 1. Any nonzero slot: BABE starts epoch 0 at the slot of the first block.
-const FIRST_SLOT: u64 = 1_000;
-
 /// pallet-offences' kind of a BABE equivocation.
 const BABE_EQUIVOCATION: Kind = *b"babe:equivocatio";
 
@@ -68,55 +65,15 @@ const GRANDPA_EQUIVOCATION: Kind = *b"grandpa:equivoca";
 // A chain that produces blocks
 // ---------------------------------------------------------------------------------------------
 
-/// The BABE pre-digest of a secondary (plain) slot claim by `authority_index`.
-fn babe_pre_digest(authority_index: u32, slot: Slot) -> DigestItem {
-	DigestItem::babe_pre_digest(PreDigest::SecondaryPlain(SecondaryPlainPreDigest {
-		authority_index,
-		slot,
-	}))
-}
-
-/// Opens block `number` at `slot` on top of `parent` as the executive does: events reset, a
-/// header digest with the BABE pre-digest of the slot's author, every pallet's
-/// `on_initialize`, then the timestamp inherent (which BABE checks against the slot).
-///
-/// Authors take turns by slot, skipping disabled validators (BABE refuses their blocks).
-fn open_block(number: BlockNumber, slot: u64, parent: Hash) {
-	let authorities = (Babe::authorities().len() as u64).max(1);
-	let disabled = Session::disabled_validators();
-	let author = (0..authorities)
-		.map(|i| ((slot + i) % authorities) as u32)
-		.find(|index| !disabled.contains(index))
-		.expect("some validator is not disabled");
-	let digest = Digest { logs: vec![babe_pre_digest(author, Slot::from(slot))] };
-	System::reset_events();
-	System::initialize(&number, &parent, &digest);
-	<AllPalletsWithSystem as OnInitialize<BlockNumber>>::on_initialize(number);
-	assert_ok!(Timestamp::set(RuntimeOrigin::none(), slot * Babe::slot_duration()));
-}
-
-/// Closes the block in progress (every pallet's `on_finalize`, then the header) and returns the
-/// header's hash.
-fn close_block() -> Hash {
-	<AllPalletsWithSystem as OnFinalize<BlockNumber>>::on_finalize(System::block_number());
-	System::finalize().hash()
-}
-
-/// Closes the block in progress and opens the next one, at the next slot.
-fn next_block() {
-	let slot = u64::from(pallet_babe::CurrentSlot::<Runtime>::get()) + 1;
-	let number = System::block_number() + 1;
-	let parent = close_block();
-	open_block(number, slot, parent);
-}
-
 /// Produces blocks until the block in progress is not authored by `who`, so that disabling
-/// `who` does not invalidate the block its report is in.
-fn next_block_not_by(who: &AccountId) {
+/// `who` does not invalidate the block its report is in; returns `who`'s account.
+fn next_block_not_by(who: Sr25519Keyring) -> AccountId {
+	let who = account(who);
 	next_block();
-	while pallet_authorship::Pallet::<Runtime>::author().as_ref() == Some(who) {
+	while pallet_authorship::Pallet::<Runtime>::author().as_ref() == Some(&who) {
 		next_block();
 	}
+	who
 }
 
 /// Produces blocks until session `index` has started (sessions are 10 slots on `local`).
@@ -129,15 +86,10 @@ fn run_to_session(index: u32) {
 	assert_eq!(Session::current_index(), index);
 }
 
-/// The `local_testnet` chain, inside its block 1 (opened with a BABE pre-digest, so BABE knows
-/// its genesis slot), plus `blocks` more blocks.
+/// The `local_testnet` chain, inside its block 1, plus `blocks` more blocks.
 fn local_chain(blocks: u32) -> sp_io::TestExternalities {
-	let mut ext = genesis_ext(preset("local_testnet"));
+	let mut ext = new_chain(preset("local_testnet"));
 	ext.execute_with(|| {
-		// `genesis_ext` sets the block number to 1 without opening the block: open it here.
-		System::set_block_number(0);
-		let genesis_parent = System::parent_hash();
-		open_block(1, FIRST_SLOT, genesis_parent);
 		assert_eq!(u64::from(pallet_babe::GenesisSlot::<Runtime>::get()), FIRST_SLOT);
 		for _ in 0..blocks {
 			next_block();
@@ -227,26 +179,18 @@ fn grandpa_equivocation(
 }
 
 /// The key-ownership proof of a BABE key, from the runtime API the node calls before it
-/// submits a report.
+/// submits a report; there is one for a key of a validator of the current session.
 fn babe_key_owner_proof(slot: Slot, key: &BabeId) -> MembershipProof {
-	<Runtime as sp_consensus_babe::runtime_decl_for_babe_api::BabeApi<Block>>::generate_key_ownership_proof(
-		slot,
-		key.clone(),
-	)
-	.expect("the key belongs to a validator of the current session")
-	.decode()
-	.expect("the runtime's key-ownership proof is a MembershipProof")
+	use sp_consensus_babe::runtime_decl_for_babe_api::BabeApi;
+	let proof = <Runtime as BabeApi<Block>>::generate_key_ownership_proof(slot, key.clone());
+	proof.and_then(|proof| proof.decode()).expect("a validator's MembershipProof")
 }
 
 /// The key-ownership proof of a GRANDPA key, from the runtime API the node calls.
 fn grandpa_key_owner_proof(set_id: SetId, key: &GrandpaId) -> MembershipProof {
-	<Runtime as sp_consensus_grandpa::runtime_decl_for_grandpa_api::GrandpaApi<Block>>::generate_key_ownership_proof(
-		set_id,
-		key.clone(),
-	)
-	.expect("the key belongs to a validator of the current session")
-	.decode()
-	.expect("the runtime's key-ownership proof is a MembershipProof")
+	use sp_consensus_grandpa::runtime_decl_for_grandpa_api::GrandpaApi;
+	let proof = <Runtime as GrandpaApi<Block>>::generate_key_ownership_proof(set_id, key.clone());
+	proof.and_then(|proof| proof.decode()).expect("a validator's MembershipProof")
 }
 
 fn babe_report(
@@ -297,10 +241,6 @@ fn dispatch_error(call: &RuntimeCall) -> Option<sp_runtime::DispatchError> {
 // ---------------------------------------------------------------------------------------------
 // What the punishment looks like
 // ---------------------------------------------------------------------------------------------
-
-fn account(who: Sr25519Keyring) -> AccountId {
-	who.to_account_id()
-}
 
 /// The slash fraction BABE and GRANDPA give one offender among `validators` (`min((3k/n)², 1)`
 /// with `k = 1`), raised to R²S's `MinSlash`.
@@ -409,8 +349,7 @@ fn queued(who: &AccountId) -> bool {
 #[test]
 fn babe_equivocation_slashes_the_bond_into_the_treasury_and_cuts_the_credit() {
 	local_chain(3).execute_with(|| {
-		let bob = account(Sr25519Keyring::Bob);
-		next_block_not_by(&bob);
+		let bob = next_block_not_by(Sr25519Keyring::Bob);
 		let key: BabeId = Sr25519Keyring::Bob.public().into();
 		let slot = pallet_babe::CurrentSlot::<Runtime>::get();
 		let proof = babe_equivocation(Sr25519Keyring::Bob, babe_authority_index(&key), slot);
@@ -455,8 +394,7 @@ fn babe_equivocation_slashes_the_bond_into_the_treasury_and_cuts_the_credit() {
 #[test]
 fn grandpa_prevote_equivocation_is_punished_once_per_session() {
 	local_chain(3).execute_with(|| {
-		let charlie = account(Sr25519Keyring::Charlie);
-		next_block_not_by(&charlie);
+		let charlie = next_block_not_by(Sr25519Keyring::Charlie);
 		let key: GrandpaId = Ed25519Keyring::Charlie.public().into();
 		let set_id = pallet_grandpa::CurrentSetId::<Runtime>::get();
 		let number = System::block_number() - 1;
