@@ -1,9 +1,8 @@
 //! Dispatch of `cess-node`'s command line to the node service or a subcommand.
 
 use crate::{
-	chain_spec,
+	chain::{service, spec as chain_spec},
 	cli::{Cli, Subcommand},
-	service,
 };
 use cess_runtime::opaque::Block;
 use sc_cli::{CliConfiguration, SubstrateCli};
@@ -86,7 +85,7 @@ pub fn run() -> sc_cli::Result<()> {
 			runner.sync_run(|config| cmd.run::<Block>(&config))
 		}
 		#[cfg(feature = "runtime-benchmarks")]
-		Some(Subcommand::Benchmark(cmd)) => crate::benchmarking::run(&cli, cmd),
+		Some(Subcommand::Benchmark(cmd)) => crate::chain::benchmarking::run(&cli, cmd),
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
 			let miner_params = cli.miner.clone();

@@ -6,21 +6,16 @@
 //! default on a development chain) it also runs a storage miner on the CESS storage network,
 //! and `cess-node file …` is the client that stores files on the chain's miners.
 
-#[cfg(feature = "runtime-benchmarks")]
-mod benchmarking;
+mod chain;
 mod chain_api;
 mod chain_client;
-mod chain_spec;
 mod cli;
 mod command;
 mod file_client;
 mod fragment_verifier;
 mod miner;
 mod private_file;
-mod rpc;
-mod service;
 mod storage_net;
-mod storage_rpc;
 
 fn main() -> sc_cli::Result<()> {
 	command::run()

@@ -301,15 +301,15 @@ fn new_full_with_network<N: NetworkBackend<Block, <Block as BlockT>::Hash>>(
 		);
 
 		Box::new(move |subscription_executor: sc_rpc::SubscriptionTaskExecutor| {
-			let deps = crate::rpc::FullDeps {
+			let deps = super::rpc::FullDeps {
 				client: client.clone(),
 				pool: pool.clone(),
-				babe: crate::rpc::BabeDeps {
+				babe: super::rpc::BabeDeps {
 					keystore: keystore.clone(),
 					babe_worker_handle: babe_worker_handle.clone(),
 					select_chain: select_chain.clone(),
 				},
-				grandpa: crate::rpc::GrandpaDeps {
+				grandpa: super::rpc::GrandpaDeps {
 					shared_voter_state: shared_voter_state.clone(),
 					shared_authority_set: shared_authority_set.clone(),
 					justification_stream: justification_stream.clone(),
@@ -317,7 +317,7 @@ fn new_full_with_network<N: NetworkBackend<Block, <Block as BlockT>::Hash>>(
 					finality_provider: finality_provider.clone(),
 				},
 			};
-			crate::rpc::create_full(deps).map_err(Into::into)
+			super::rpc::create_full(deps).map_err(Into::into)
 		})
 	};
 

@@ -2,7 +2,8 @@
 //! the runtime's calls (`pallet`), of whole blocks (`block`), of storage access (`storage`) and of
 //! the machine itself (`machine`).
 
-use crate::{cli::Cli, service};
+use super::service;
+use crate::cli::Cli;
 use cess_runtime::opaque::Block;
 use frame_benchmarking_cli::{BenchmarkCmd, SUBSTRATE_REFERENCE_HARDWARE};
 use sc_cli::SubstrateCli;

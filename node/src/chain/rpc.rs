@@ -2,7 +2,7 @@
 //! system, …): account nonces (`system_accountNextIndex`), fee queries (`payment_*`), BABE
 //! (`babe_epochAuthorship`) and GRANDPA (`grandpa_roundState`, justification subscriptions,
 //! finality proofs), and the storage layer's reads (`fileBank_*`, `audit_*`, see
-//! [`crate::storage_rpc`]).
+//! [`super::storage_rpc`]).
 
 use cess_runtime::{opaque::Block, AccountId, Balance, Nonce};
 use jsonrpsee::RpcModule;
@@ -82,7 +82,7 @@ where
 	B: sc_client_api::Backend<Block> + Send + Sync + 'static,
 	B::State: sc_client_api::StateBackend<sp_runtime::traits::HashingFor<Block>>,
 {
-	use crate::storage_rpc::{AuditRpcServer, FileBankRpcServer, StorageRpc};
+	use super::storage_rpc::{AuditRpcServer, FileBankRpcServer, StorageRpc};
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use sc_consensus_babe_rpc::{Babe, BabeApiServer};
 	use sc_consensus_grandpa_rpc::{Grandpa, GrandpaApiServer};
