@@ -8,7 +8,7 @@
 //! changed.
 
 use cess_runtime::{
-	AccountId, Hash, Nonce, Runtime, RuntimeCall, RuntimeEvent, SignedPayload, TxExtension,
+	tx_extension, AccountId, Hash, Nonce, RuntimeCall, RuntimeEvent, SignedPayload,
 	UncheckedExtrinsic, VERSION,
 };
 use codec::{Decode, Encode};
@@ -251,18 +251,7 @@ impl ChainClient {
 		};
 		let (birth_hash, birth_number) = self.era_birth().await?;
 		let era = Era::mortal(u64::from(MORTAL_PERIOD), u64::from(birth_number));
-		let tx_ext: TxExtension = (
-			frame_system::AuthorizeCall::<Runtime>::new(),
-			frame_system::CheckNonZeroSender::<Runtime>::new(),
-			frame_system::CheckSpecVersion::<Runtime>::new(),
-			frame_system::CheckTxVersion::<Runtime>::new(),
-			frame_system::CheckGenesis::<Runtime>::new(),
-			frame_system::CheckEra::<Runtime>::from(era),
-			frame_system::CheckNonce::<Runtime>::from(nonce),
-			frame_system::CheckWeight::<Runtime>::new(),
-			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
-			frame_system::WeightReclaim::<Runtime>::new(),
-		);
+		let tx_ext = tx_extension(era, nonce, 0);
 		// What the extensions add to the signed payload without sending it: spec and
 		// transaction versions, the genesis hash and the era's birth block.
 		let implicit = (

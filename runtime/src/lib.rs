@@ -142,6 +142,28 @@ pub type TxExtension = (
 	frame_system::WeightReclaim<Runtime>,
 );
 
+/// The [`TxExtension`] of a signed transaction: valid during `era`, with the sender's `nonce`,
+/// paying `tip` on top of the fee.
+///
+/// Every other extension takes no parameter; the spec and transaction versions, the genesis hash
+/// and the era's birth block are implicit (signed, not sent), so the signer supplies them when it
+/// builds the [`SignedPayload`]. Clients (the node's chain client) and tests build their
+/// transactions with this, so the tuple is written in one place.
+pub fn tx_extension(era: generic::Era, nonce: Nonce, tip: Balance) -> TxExtension {
+	(
+		frame_system::AuthorizeCall::<Runtime>::new(),
+		frame_system::CheckNonZeroSender::<Runtime>::new(),
+		frame_system::CheckSpecVersion::<Runtime>::new(),
+		frame_system::CheckTxVersion::<Runtime>::new(),
+		frame_system::CheckGenesis::<Runtime>::new(),
+		frame_system::CheckEra::<Runtime>::from(era),
+		frame_system::CheckNonce::<Runtime>::from(nonce),
+		frame_system::CheckWeight::<Runtime>::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(tip),
+		frame_system::WeightReclaim::<Runtime>::new(),
+	)
+}
+
 /// Unchecked extrinsic type as expected by this runtime.
 pub type UncheckedExtrinsic =
 	generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;

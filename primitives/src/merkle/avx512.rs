@@ -274,16 +274,18 @@ mod tests {
 		sp_io::hashing::blake2_256(message)
 	}
 
+	/// `len` bytes of test data: the scalar blake2-256 of `(salt, counter)` for counters 0, 1,
+	/// … in turn (counter mode), so every lane and length sees different, non-repeating bytes.
+	/// (Not `tests/support`'s generator, which a unit test cannot reach.)
 	fn bytes(len: usize, salt: u64) -> Vec<u8> {
-		// xorshift, so every lane and length sees different, non-repeating bytes
-		let mut x = salt.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
-		(0..len)
-			.map(|_| {
-				x ^= x << 13;
-				x ^= x >> 7;
-				x ^= x << 17;
-				x as u8
+		(0u64..)
+			.flat_map(|counter| {
+				let mut block = [0u8; 16];
+				block[..8].copy_from_slice(&salt.to_le_bytes());
+				block[8..].copy_from_slice(&counter.to_le_bytes());
+				sp_io::hashing::blake2_256(&block)
 			})
+			.take(len)
 			.collect()
 	}
 

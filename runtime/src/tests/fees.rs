@@ -3,8 +3,8 @@
 use super::{account, development_chain};
 use crate::{
 	configs::{self, TreasuryAccount},
-	Authorship, Balance, Balances, Executive, Runtime, RuntimeCall, RuntimeEvent, SignedPayload,
-	System, TxExtension, UncheckedExtrinsic, CESS,
+	tx_extension, Authorship, Balance, Balances, Executive, RuntimeCall, RuntimeEvent,
+	SignedPayload, System, UncheckedExtrinsic, CESS,
 };
 use codec::Encode;
 use frame_support::{
@@ -17,18 +17,7 @@ use sp_runtime::generic::Era;
 /// `signer` signs `call` with the runtime's transaction extensions, immortal, with `tip`.
 fn signed_extrinsic(signer: Sr25519Keyring, call: RuntimeCall, tip: Balance) -> UncheckedExtrinsic {
 	let account = signer.to_account_id();
-	let tx_ext: TxExtension = (
-		frame_system::AuthorizeCall::<Runtime>::new(),
-		frame_system::CheckNonZeroSender::<Runtime>::new(),
-		frame_system::CheckSpecVersion::<Runtime>::new(),
-		frame_system::CheckTxVersion::<Runtime>::new(),
-		frame_system::CheckGenesis::<Runtime>::new(),
-		frame_system::CheckEra::<Runtime>::from(Era::Immortal),
-		frame_system::CheckNonce::<Runtime>::from(System::account_nonce(&account)),
-		frame_system::CheckWeight::<Runtime>::new(),
-		pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(tip),
-		frame_system::WeightReclaim::<Runtime>::new(),
-	);
+	let tx_ext = tx_extension(Era::Immortal, System::account_nonce(&account), tip);
 	let payload = SignedPayload::new(call.clone(), tx_ext.clone()).expect("implicit data");
 	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
 	UncheckedExtrinsic::new_signed(call, account.into(), signature.into(), tx_ext)

@@ -5,6 +5,7 @@
 //! [`run_to_block`]: each block is opened and closed by [`Executive`], with a BABE pre-digest and
 //! the timestamp inherent, so every pallet's hooks run in the order a node runs them.
 
+mod audit;
 mod equivocation;
 mod fees;
 mod genesis;
@@ -256,33 +257,83 @@ fn confirm_all(miner: &AccountId, file: FileHash) {
 	.expect("the assigned miner confirms");
 }
 
-/// Produces blocks until `miner` is challenged (within 200 blocks); returns the challenge.
+/// Every miner `file`'s fragments are assigned to confirms its own, as miners do once they
+/// received them.
+fn confirm_placed(file: FileHash) {
+	let mut by_miner: BTreeMap<AccountId, Vec<(u32, FragmentHash)>> = BTreeMap::new();
+	for (index, info) in pallet_file_bank::Fragments::<crate::Runtime>::iter_prefix(file) {
+		by_miner.entry(info.miner).or_default().push((index, info.hash));
+	}
+	for (miner, placed) in by_miner {
+		FileBank::confirm_stored(RuntimeOrigin::signed(miner), file, placed.try_into().unwrap())
+			.expect("the assigned miner confirms");
+	}
+}
+
+/// Produces blocks until `miner` has an open challenge (within 200 blocks from now); returns it.
 fn wait_for_challenge(miner: &AccountId) -> pallet_audit::ChallengeView<BlockNumber> {
-	(1..200)
-		.find_map(|n| {
-			run_to_block(n);
-			Audit::challenge_view(miner)
-		})
-		.expect("the miner is challenged within 200 blocks")
+	run_until(|| Audit::challenge_view(miner).is_some(), 200);
+	Audit::challenge_view(miner).expect("the miner is challenged")
+}
+
+/// The fragment bytes a miner keeps, to prove its challenges from.
+trait FragmentStore {
+	/// The bytes of fragment `index` of `file`.
+	fn fragment(&self, file: FileHash, index: u32) -> &[u8];
+}
+
+/// The fragments of one file by index, as [`declare`] returns them (the file is not checked).
+impl FragmentStore for BTreeMap<u32, Vec<u8>> {
+	fn fragment(&self, _file: FileHash, index: u32) -> &[u8] {
+		&self[&index]
+	}
+}
+
+/// The fragments of several files, by file, then by index.
+impl FragmentStore for BTreeMap<FileHash, BTreeMap<u32, Vec<u8>>> {
+	fn fragment(&self, file: FileHash, index: u32) -> &[u8] {
+		&self[&file][&index]
+	}
 }
 
 /// The honest answer to `challenge`: a proof for every challenged fragment, from its bytes.
 fn honest_proofs(
 	challenge: &pallet_audit::ChallengeView<BlockNumber>,
-	fragments: &BTreeMap<u32, Vec<u8>>,
+	fragments: &impl FragmentStore,
 ) -> Vec<FragmentProof> {
 	challenge
 		.fragments
 		.iter()
 		.map(|f| {
-			prove_fragment(&challenge.layout, &challenge.challenge, &f.hash, &fragments[&f.index])
+			let bytes = fragments.fragment(f.file, f.index);
+			prove_fragment(&challenge.layout, &challenge.challenge, &f.hash, bytes)
 				.expect("proof from the stored bytes")
 		})
 		.collect()
 }
 
+/// The answer of a miner that lost its data to `challenge`: it kept the Merkle paths of an
+/// honest proof (as if cached) but not the challenged leaves, and sends other bytes in their
+/// place (each byte of the real leaf inverted, so that every leaf differs, padding included).
+fn forged_proofs(
+	challenge: &pallet_audit::ChallengeView<BlockNumber>,
+	fragments: &impl FragmentStore,
+) -> Vec<FragmentProof> {
+	honest_proofs(challenge, fragments)
+		.into_iter()
+		.map(|mut proof| {
+			for leaf in proof.leaves.iter_mut() {
+				for byte in leaf.leaf.iter_mut() {
+					*byte ^= 0xff;
+				}
+			}
+			proof
+		})
+		.collect()
+}
+
 /// Answers `miner`'s open challenge, if any, with honest proofs; returns whether it answered.
-fn answer_challenge(miner: &AccountId, fragments: &BTreeMap<u32, Vec<u8>>) -> bool {
+fn answer_challenge(miner: &AccountId, fragments: &impl FragmentStore) -> bool {
 	let Some(challenge) = Audit::challenge_view(miner) else { return false };
 	Audit::submit_proof(
 		RuntimeOrigin::signed(miner.clone()),

@@ -3,8 +3,8 @@
 //! challenges the miner, and proofs made from the stored bytes are checked by the runtime.
 
 use super::{
-	account, answer_challenge, confirm_all, declare, development_chain, file_content, genesis_ext,
-	honest_proofs, preset, register_miner, wait_for_challenge,
+	account, answer_challenge, confirm_all, declare, development_chain, file_content,
+	forged_proofs, genesis_ext, preset, register_miner, wait_for_challenge,
 };
 use crate::{
 	configs::TreasuryAccount, AccountId, Audit, Balances, FileBank, Runtime, RuntimeEvent,
@@ -96,20 +96,8 @@ fn a_miner_that_lost_its_data_fails_the_audit() {
 		confirm_all(&miner, file);
 
 		let challenge = wait_for_challenge(&miner);
-		// The miner lost its data: it kept the Merkle paths of an honest proof (as if cached)
-		// but not the challenged leaves, and sends other bytes in their place (each byte of
-		// the real leaf inverted, so that every leaf differs, padding included).
-		let forged: Vec<_> = honest_proofs(&challenge, &fragments)
-			.into_iter()
-			.map(|mut proof| {
-				for leaf in proof.leaves.iter_mut() {
-					for byte in leaf.leaf.iter_mut() {
-						*byte ^= 0xff;
-					}
-				}
-				proof
-			})
-			.collect();
+		// The miner lost its data: it answers with other bytes than the challenged leaves.
+		let forged = forged_proofs(&challenge, &fragments);
 		assert_eq!(forged.len(), challenge.fragments.len(), "one forged proof per fragment");
 		// The call succeeds (the failure is recorded, not refused) and pays its fee.
 		let info = Audit::submit_proof(
