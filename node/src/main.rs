@@ -6,6 +6,10 @@
 //! default on a development chain) it also runs a storage miner on the CESS storage network,
 //! and `cess-node file …` is the client that stores files on the chain's miners.
 
+// `sc_cli::Error` and `sc_service::Error` are large, and the runner APIs of sc-cli return them
+// by value: boxing them here would only convert back and forth.
+#![allow(clippy::result_large_err)]
+
 mod chain;
 mod chain_api;
 mod chain_client;

@@ -65,6 +65,9 @@ fn inherent_data_providers(
 
 /// The pieces of a node that every command needs: client, backend, import queue, pool, and the
 /// consensus links the full node goes on with.
+// The inherent-data provider is an `impl Trait` in the block import's type, which a `type`
+// alias cannot name on stable Rust.
+#[allow(clippy::type_complexity)]
 pub fn new_partial(
 	config: &Configuration,
 ) -> Result<

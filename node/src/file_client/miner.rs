@@ -28,7 +28,7 @@ pub async fn show(chain: &ChainClient, account: &AccountId) -> Result<(), FileEr
 				Some(address) => println!("address: {address}"),
 				None => println!(
 					"address: unreadable (0x{})",
-					sp_core::hexdisplay::HexDisplay::from(&bytes.to_vec())
+					sp_core::hexdisplay::HexDisplay::from(&bytes.as_slice())
 				),
 			}
 		}

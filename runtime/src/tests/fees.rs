@@ -28,12 +28,12 @@ fn signed_extrinsic(signer: Sr25519Keyring, call: RuntimeCall, tip: Balance) -> 
 fn apply_remark(signer: Sr25519Keyring, tip: Balance) -> (Balance, Balance, Balance) {
 	let (payer, author, treasury) =
 		(signer.to_account_id(), account(Sr25519Keyring::Alice), TreasuryAccount::get());
-	let before = [&payer, &author, &treasury].map(|a| Balances::balance(a));
+	let before = [&payer, &author, &treasury].map(Balances::balance);
 	let call = RuntimeCall::System(frame_system::Call::remark { remark: vec![7; 100] });
 	Executive::apply_extrinsic(signed_extrinsic(signer, call, tip))
 		.expect("a valid transaction")
 		.expect("the remark dispatches");
-	let after = [&payer, &author, &treasury].map(|a| Balances::balance(a));
+	let after = [&payer, &author, &treasury].map(Balances::balance);
 	let paid = before[0] - after[0];
 	let fee_event = System::events().into_iter().rev().find_map(|r| match r.event {
 		RuntimeEvent::TransactionPayment(

@@ -100,7 +100,7 @@ fn an_audited_miner_earns_for_its_space_paid_to_its_beneficiary_half_at_once_hal
 
 		// NoteAudit + SminerSpace: the first passed audit adds the miner's space as it is then.
 		let mut audited_era = None;
-		while audited_era.map_or(true, |era| CurrentEra::<Runtime>::get() <= era) {
+		while audited_era.is_none_or(|era| CurrentEra::<Runtime>::get() <= era) {
 			assert!(System::block_number() < 400, "audited and its era closed by block 400");
 			run_to_block(System::block_number() + 1);
 			let era = CurrentEra::<Runtime>::get();
@@ -131,7 +131,7 @@ fn an_audited_miner_earns_for_its_space_paid_to_its_beneficiary_half_at_once_hal
 		// The only miner is owed every miners' pot of the closed eras.
 		let current = CurrentEra::<Runtime>::get();
 		let owed: Balance = (0..current)
-			.filter_map(|era| EraRewards::<Runtime>::get(era))
+			.filter_map(EraRewards::<Runtime>::get)
 			.map(|r| r.service_pot + r.idle_pot + r.bandwidth_pot)
 			.sum();
 		let announced: Balance = (0..current).filter_map(era_closed).map(|e| e.2).sum();

@@ -236,7 +236,7 @@ fn declare(owner: &AccountId, data: &[u8]) -> (FileHash, BTreeMap<u32, Vec<u8>>)
 	let mut bytes = BTreeMap::new();
 	for (s, segment) in (0u32..).zip(&segments) {
 		for (i, _, fragment) in segment.fragments() {
-			bytes.insert(s * shards as u32 + i, fragment.to_vec());
+			bytes.insert(s * shards + i, fragment.to_vec());
 		}
 	}
 	(manifest.hash, bytes)
