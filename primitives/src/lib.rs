@@ -9,6 +9,8 @@
 //! - [`manifest`]: [`FileManifest`], a file's layout, size and every fragment root;
 //! - [`challenge`]: which fragments and leaves a miner must prove in an audit round;
 //! - [`proof`]: storage proofs and their verification (generation with `std`);
+//! - [`access`]: access tickets, an owner's signed permission for a storage-network peer to
+//!   store or read a file's fragments, and the proof a request to a miner carries;
 //! - [`stored_fragments`]: the fragments each miner stores, as the file bank shows them to the
 //!   audit pallet, and their repair ([`StoredFragments`], [`RepairScheduler`]).
 //!
@@ -23,6 +25,7 @@
 
 extern crate alloc;
 
+pub mod access;
 pub mod chain;
 pub mod challenge;
 pub mod hashing;
