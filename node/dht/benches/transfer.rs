@@ -11,8 +11,8 @@
 use bytes::Bytes;
 use cess_dht::{
 	store::{FragmentSource, Hooked, StoreHooks},
-	AllowAll, Blake2Verifier, Client, Config, DiskStore, FragmentHasher, FragmentRoot,
-	FragmentStore, FragmentVerifier, Keypair, Limits, MemoryStore, Params, Security,
+	AllowAll, Authorization, Blake2Verifier, Client, Config, DiskStore, FragmentHasher,
+	FragmentRoot, FragmentStore, FragmentVerifier, Keypair, Limits, MemoryStore, Params, Security,
 };
 use cess_primitives::merkle::{merkle_root, MerkleBuilder};
 use std::{
@@ -292,6 +292,12 @@ async fn node(
 	(client, address)
 }
 
+/// What every request carries: as many bytes as an ECDSA-signed access ticket encodes to (206),
+/// so the header is as long as a real node's; the server's `AllowAll` ignores them.
+fn ticket_sized_authorization() -> Authorization {
+	Authorization::new(vec![0xa5; 206]).expect("within the limit")
+}
+
 /// Fragments moved between two nodes, `parallel` at a time.
 struct Transfer<'a> {
 	client: &'a Client,
@@ -311,8 +317,10 @@ impl Transfer<'_> {
 		for batch in self.fragments.chunks(self.parallel) {
 			let puts = batch.iter().map(|(root, bytes)| {
 				let client = self.client.clone();
-				let (root, bytes) = (*root, bytes.clone());
-				tokio::spawn(async move { client.put_fragment(peer, root, bytes, None).await })
+				let (root, bytes, auth) = (*root, bytes.clone(), ticket_sized_authorization());
+				tokio::spawn(
+					async move { client.put_fragment(peer, root, bytes, auth, None).await },
+				)
 			});
 			for put in futures::future::join_all(puts).await {
 				put.expect("task").expect("put");
@@ -334,8 +342,8 @@ impl Transfer<'_> {
 		for batch in self.fragments.chunks(self.parallel) {
 			let gets = batch.iter().map(|(root, _)| {
 				let client = self.client.clone();
-				let root = *root;
-				tokio::spawn(async move { client.get_fragment(peer, root, None).await })
+				let (root, auth) = (*root, ticket_sized_authorization());
+				tokio::spawn(async move { client.get_fragment(peer, root, auth, None).await })
 			});
 			for get in futures::future::join_all(gets).await {
 				assert_eq!(get.expect("task").expect("get").data.len(), FRAGMENT_SIZE);

@@ -4,7 +4,7 @@ use crate::{
 	outbound::{self, FetchedFragment, ProgressFn, TransferReport},
 	service::{split_peer_address, Command, Shared},
 	streams::OpenError,
-	Error, FragmentRoot, FragmentStore, TransferError,
+	Authorization, Error, FragmentRoot, FragmentStore, TransferError,
 };
 use bytes::Bytes;
 use futures::channel::oneshot;
@@ -101,34 +101,43 @@ impl Client {
 		self.request(|reply| Command::GetProviders { root, reply }).await?
 	}
 
-	/// Stores `data` as fragment `root` on `peer`.
+	/// Stores `data` as fragment `root` on `peer`, proving the right to with `auth`.
 	///
+	/// `auth` is opaque here and checked by `peer`'s [`crate::AuthorizationPolicy`] before it
+	/// reserves anything (a CESS miner expects an encoded `AccessProof`); a refusal is
+	/// [`TransferError::Rejected`] with [`crate::ErrorCode::Unauthorized`] and is not retried.
 	/// The data moves in chunks under flow control; interrupted attempts are retried per the
-	/// [`crate::RetryPolicy`] and resume where the peer's partial upload ends. Returns once the
-	/// peer has checked the fragment against `root` and stored it durably.
+	/// [`crate::RetryPolicy`], each with the same `auth`, and resume where the peer's partial
+	/// upload ends. Returns once the peer has checked the fragment against `root` and stored it
+	/// durably.
 	pub async fn put_fragment(
 		&self,
 		peer: PeerId,
 		root: FragmentRoot,
 		data: impl Into<Bytes>,
+		auth: Authorization,
 		progress: Option<ProgressFn>,
 	) -> Result<TransferReport, TransferError> {
-		outbound::put(self, peer, root, data.into(), progress).await
+		outbound::put(self, peer, root, data.into(), auth, progress).await
 	}
 
-	/// Fetches fragment `root` from `peer` and checks it against `root`.
+	/// Fetches fragment `root` from `peer`, proving the right to with `auth`, and checks it
+	/// against `root`.
 	///
-	/// Interrupted attempts are retried and resume after the bytes already received.
+	/// `auth` is opaque here and checked by `peer`'s [`crate::AuthorizationPolicy`], as for
+	/// [`Client::put_fragment`]. Interrupted attempts are retried, each with the same `auth`,
+	/// and resume after the bytes already received.
 	pub async fn get_fragment(
 		&self,
 		peer: PeerId,
 		root: FragmentRoot,
+		auth: Authorization,
 		progress: Option<ProgressFn>,
 	) -> Result<FetchedFragment, TransferError> {
-		outbound::get(self, peer, root, progress).await
+		outbound::get(self, peer, root, auth, progress).await
 	}
 
-	/// Opens a raw `/cess/fragment/1.0.0` stream to `peer` (dialing it if needed).
+	/// Opens a raw `/cess/fragment/2.0.0` stream to `peer` (dialing it if needed).
 	///
 	/// Low level: for tools and protocol tests; [`crate::protocol`] has the framing.
 	pub async fn open_stream(&self, peer: PeerId) -> Result<Stream, TransferError> {

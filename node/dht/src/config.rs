@@ -33,7 +33,8 @@ pub struct Limits {
 	pub max_fragment_size: u64,
 	/// Size of the chunks data is written and read in; also the per-transfer buffer.
 	pub chunk_size: usize,
-	/// Inbound transfers served at once; further requests are answered `Busy`.
+	/// Inbound transfers served at once; further authorized requests are answered `Busy`
+	/// (unauthorized ones are refused before they would take a slot).
 	pub max_inbound_transfers: usize,
 }
 

@@ -1,9 +1,16 @@
 //! The serving side of the fragment protocol: answers PUTs and GETs opened by remote peers.
 //!
-//! Each inbound stream runs in its own task, holding one of
-//! [`crate::Limits::max_inbound_transfers`] slots; beyond them a stream is answered `Busy` (or,
-//! under a flood, dropped). Every read and write has the idle timeout, and the whole exchange
-//! the transfer timeout, so a stalled or malicious peer holds a slot for a bounded time.
+//! Each inbound stream runs in its own task through two stages:
+//! 1. **admission**, holding one of [`MAX_PENDING_REQUESTS`] pending slots (beyond them a new
+//!    stream is dropped unanswered): the request header is read (bounded in bytes, and in time by
+//!    the idle timeout), checked, and the [`crate::AuthorizationPolicy`] asked with the
+//!    authorization it carries. A refused request is answered and closed here, having reserved
+//!    nothing: it neither takes a transfer slot nor touches the store, so it cannot hold up or be
+//!    answered `Busy` because of someone else's transfer, nor make an authorized one wait.
+//! 2. **the transfer**, holding one of [`crate::Limits::max_inbound_transfers`] slots, taken only
+//!    by an authorized request (beyond them it is answered `Busy`). Every read and write has the
+//!    idle timeout, and the whole exchange the transfer timeout, so a stalled or malicious peer
+//!    holds a slot for a bounded time.
 
 use crate::{
 	metrics::{Op, Side},
@@ -12,7 +19,7 @@ use crate::{
 	protocol::{self, ErrorCode, ProtocolError, Request, Status},
 	service::Shared,
 	store::StoreError,
-	Event, FragmentHasher, FragmentRoot,
+	Authorization, Event, FragmentHasher, FragmentRoot,
 };
 use futures::{AsyncReadExt, AsyncWriteExt};
 use libp2p::{PeerId, Stream};
@@ -21,29 +28,21 @@ use std::{
 	sync::Arc,
 	time::{Duration, Instant},
 };
-use tokio::time::timeout;
+use tokio::{sync::OwnedSemaphorePermit, time::timeout};
+
+/// Inbound streams admitted at once (their request being read, authorized, or refused), beyond
+/// which new streams are dropped unanswered. Each holds a task and at most
+/// [`protocol::MAX_REQUEST_LEN`] bytes, for at most an idle timeout while its header arrives.
+pub(crate) const MAX_PENDING_REQUESTS: usize = 128;
 
 /// Takes an inbound fragment-protocol stream from `peer` and serves it in its own task.
 pub(crate) fn accept(shared: &Arc<Shared>, peer: PeerId, stream: Stream) {
-	if let Ok(slot) = shared.inbound_slots.clone().try_acquire_owned() {
-		let shared = shared.clone();
-		tokio::spawn(async move {
-			serve(&shared, peer, stream).await;
-			drop(slot);
-		});
-	} else if let Ok(slot) = shared.refusal_slots.clone().try_acquire_owned() {
-		let idle = shared.config.timeouts.idle;
-		shared.metrics.failed(Op::Unknown, Side::Inbound, ErrorCode::Busy.as_str());
-		tokio::spawn(async move {
-			let mut stream = stream;
-			let busy = Status::error(ErrorCode::Busy, "too many transfers in progress");
-			let _ = timeout(idle, protocol::write_status(&mut stream, &busy)).await;
-			let _ = timeout(idle, stream.close()).await;
-			drop(slot);
-		});
-	} else {
+	let Ok(pending) = shared.pending_slots.clone().try_acquire_owned() else {
 		log::debug!(target: "cess-dht", "dropping a stream from {peer}: overloaded");
-	}
+		return;
+	};
+	let shared = shared.clone();
+	tokio::spawn(async move { serve(&shared, peer, stream, pending).await });
 }
 
 /// Why serving a stream ended early.
@@ -92,10 +91,18 @@ async fn send_status(stream: &mut Stream, idle: Duration, status: Status) -> Res
 	}
 }
 
-async fn serve(shared: &Arc<Shared>, peer: PeerId, mut stream: Stream) {
+/// Serves one stream. `slot` is its admission slot, traded for a transfer slot once the request
+/// is authorized, and held until the stream is closed (the final reply included).
+async fn serve(
+	shared: &Arc<Shared>,
+	peer: PeerId,
+	mut stream: Stream,
+	mut slot: OwnedSemaphorePermit,
+) {
 	let idle = shared.config.timeouts.idle;
-	let request = match timeout(idle, protocol::read_request(&mut stream)).await {
-		Ok(Ok(request)) => request,
+	// The whole header (at most MAX_REQUEST_LEN bytes) must arrive within one idle timeout.
+	let (request, auth) = match timeout(idle, protocol::read_request(&mut stream)).await {
+		Ok(Ok(header)) => header,
 		Ok(Err(ProtocolError::Io(e))) => {
 			log::debug!(target: "cess-dht", "{peer} closed a stream before its request: {e}");
 			return;
@@ -118,9 +125,10 @@ async fn serve(shared: &Arc<Shared>, peer: PeerId, mut stream: Stream) {
 		Request::Put { root, .. } => (Op::Put, root),
 		Request::Get { root, .. } => (Op::Get, root),
 	};
-	let _active = shared.metrics.active(Side::Inbound);
 	let started = Instant::now();
 	let work = async {
+		admit(shared, peer, request, auth, &mut slot).await?;
+		let _active = shared.metrics.active(Side::Inbound);
 		match request {
 			Request::Put { root, size } => serve_put(shared, peer, &mut stream, root, size).await,
 			Request::Get { root, offset } => {
@@ -148,6 +156,45 @@ async fn serve(shared: &Arc<Shared>, peer: PeerId, mut stream: Stream) {
 		}
 	}
 	let _ = timeout(idle, stream.close()).await;
+}
+
+/// Decides whether `request` may proceed, before anything is reserved for it: checks of the
+/// header alone, then the authorization policy, and only then a transfer slot (`Busy` when none
+/// is free), which replaces the admission slot in `slot`.
+async fn admit(
+	shared: &Arc<Shared>,
+	peer: PeerId,
+	request: Request,
+	auth: Authorization,
+	slot: &mut OwnedSemaphorePermit,
+) -> Result<(), Failure> {
+	if let Request::Put { size, .. } = request {
+		let limit = shared.config.limits.max_fragment_size;
+		if size == 0 {
+			return Err(Failure::reply(ErrorCode::Malformed, "empty fragment"));
+		}
+		if size > limit {
+			return Err(Failure::reply(
+				ErrorCode::TooLarge,
+				format!("{size} bytes exceed the limit of {limit} bytes"),
+			));
+		}
+	}
+	let policy = shared.policy.clone();
+	let decision = blocking(move || match request {
+		Request::Put { root, size } => policy.may_put(&peer, &root, size, auth.as_bytes()),
+		Request::Get { root, .. } => policy.may_get(&peer, &root, auth.as_bytes()),
+	})
+	.await?;
+	if let Decision::Deny(reason) = decision {
+		return Err(Failure::reply(ErrorCode::Unauthorized, reason));
+	}
+	*slot = shared
+		.inbound_slots
+		.clone()
+		.try_acquire_owned()
+		.map_err(|_| Failure::reply(ErrorCode::Busy, "too many transfers in progress"))?;
+	Ok(())
 }
 
 /// Marks a root as being uploaded, so that two streams never append to one partial upload.
@@ -180,20 +227,7 @@ async fn serve_put(
 ) -> Result<(), Failure> {
 	let idle = shared.config.timeouts.idle;
 	let limits = &shared.config.limits;
-	if size == 0 {
-		return Err(Failure::reply(ErrorCode::Malformed, "empty fragment"));
-	}
-	if size > limits.max_fragment_size {
-		return Err(Failure::reply(
-			ErrorCode::TooLarge,
-			format!("{size} bytes exceed the limit of {} bytes", limits.max_fragment_size),
-		));
-	}
-	let policy = shared.policy.clone();
-	if let Decision::Deny(reason) = blocking(move || policy.may_put(&peer, &root, size)).await? {
-		return Err(Failure::reply(ErrorCode::Unauthorized, reason));
-	}
-
+	// Admitted: the size is within the limits and the policy allowed the upload.
 	let store = shared.store.clone();
 	if let Some(held) = blocking(move || store.size(&root)).await?.map_err(internal)? {
 		// Idempotent: the fragment is here already, nothing needs to be sent.
@@ -330,10 +364,7 @@ async fn serve_get(
 	offset: u64,
 ) -> Result<(), Failure> {
 	let idle = shared.config.timeouts.idle;
-	let policy = shared.policy.clone();
-	if let Decision::Deny(reason) = blocking(move || policy.may_get(&peer, &root)).await? {
-		return Err(Failure::reply(ErrorCode::Unauthorized, reason));
-	}
+	// Admitted: the policy allowed the fetch.
 	let store = shared.store.clone();
 	let Some(fragment) = blocking(move || store.open(&root)).await?.map_err(internal)? else {
 		return Err(Failure::reply(ErrorCode::NotFound, "fragment not held here"));

@@ -10,8 +10,10 @@
 //! - **identify** (`/cess/id/1.0.0`), whose reports of peers' listen addresses and protocols feed
 //!   Kademlia's routing table;
 //! - **ping**, to find dead connections;
-//! - the **fragment protocol** (`/cess/fragment/1.0.0`): one stream per PUT or GET, data in
-//!   bounded chunks under yamux flow control, resumable; the wire format is in [`protocol`].
+//! - the **fragment protocol** (`/cess/fragment/2.0.0`): one stream per PUT or GET, each
+//!   request carrying an opaque [`Authorization`] that the responder's [`AuthorizationPolicy`]
+//!   checks before reserving anything; data in bounded chunks under yamux flow control,
+//!   resumable; the wire format is in [`protocol`].
 //!
 //! Transport: TCP + TLS 1.3 ([`tls`]: the libp2p TLS handshake with the cipher suite this CPU is
 //! fastest at) or Noise + yamux, with Tokio; [`Config::security`].
@@ -20,10 +22,11 @@
 //!
 //! ```no_run
 //! use cess_dht::{
-//!     AllowAll, Blake2Verifier, Config, DiskStore, Event, FragmentVerifier, Keypair, Params,
+//!     AllowAll, Authorization, Blake2Verifier, Config, DiskStore, Event, FragmentVerifier,
+//!     Keypair, Params,
 //! };
 //! use std::sync::Arc;
-//! # async fn example(miner: cess_dht::PeerId, root: [u8; 32], bytes: Vec<u8>)
+//! # async fn example(miner: cess_dht::PeerId, root: [u8; 32], bytes: Vec<u8>, proof: Vec<u8>)
 //! #     -> Result<(), Box<dyn std::error::Error>> {
 //! // The node passes the Merkle-root check of cess-primitives and a chain-backed policy here.
 //! let verifier: Arc<dyn FragmentVerifier> = Arc::new(Blake2Verifier);
@@ -38,9 +41,11 @@
 //! })?;
 //! tokio::spawn(service.run()); // the node: an essential task
 //!
-//! // A file client pushes and fetches fragments:
-//! let report = client.put_fragment(miner, root, bytes, None).await?;
-//! let fetched = client.get_fragment(miner, root, None).await?;
+//! // A file client pushes and fetches fragments, proving its right to (for a CESS miner: an
+//! // encoded `AccessProof`; the bytes are opaque here and checked by the miner's policy):
+//! let auth = Authorization::new(proof)?;
+//! let report = client.put_fragment(miner, root, bytes, auth.clone(), None).await?;
+//! let fetched = client.get_fragment(miner, root, auth, None).await?;
 //!
 //! // A miner confirms each stored fragment on chain:
 //! while let Some(event) = events.recv().await {
@@ -57,8 +62,9 @@
 //!   (hash of the whole fragment) is for tests and tools. The same verifier goes to the store
 //!   (checked before a PUT is accepted) and to [`Params::verifier`] (checked before a GET is
 //!   returned).
-//! - [`AuthorizationPolicy`]: whether a peer may PUT (and optionally GET) a root here, from the
-//!   chain's placement of fragments on miners.
+//! - [`AuthorizationPolicy`]: whether a peer may PUT or GET a root here, given the
+//!   authorization its request carried, from the chain's placement of fragments on miners and
+//!   the access proofs it accepts. Asked before anything is reserved for the request.
 //! - [`FragmentStore`]: where fragments live; [`DiskStore`] is the node's, [`MemoryStore`] for
 //!   tests.
 //!
@@ -67,6 +73,9 @@
 //! - A fragment becomes visible in the store only complete and checked against its root,
 //!   written atomically (temp file, fsync, rename, directory fsync); a crash at any point leaves
 //!   it complete or absent. Interrupted uploads are kept as invisible partial uploads and resumed.
+//! - Every inbound request is authorized by the [`AuthorizationPolicy`], from the PeerId the
+//!   channel authenticated and the [`Authorization`] the request carried, before anything is
+//!   reserved for it; a refused request never takes a transfer slot nor touches the store.
 //! - Oversized, malformed or unexpected input gets an error status and a closed stream; memory
 //!   per transfer is one chunk (plus the fragment once, when it is checked against its root).
 //! - Metrics (bytes in/out, transfers, failures, durations, active transfers, peers) go to the
@@ -97,7 +106,7 @@ pub use config::{Config, KademliaMode, Limits, RetryPolicy, Security, Timeouts};
 pub use error::{Error, TransferError};
 pub use outbound::{Direction, FetchedFragment, Progress, ProgressFn, TransferReport};
 pub use policy::{AllowAll, AuthorizationPolicy, Decision, PeerAllowList};
-pub use protocol::ErrorCode;
+pub use protocol::{Authorization, AuthorizationTooLong, ErrorCode};
 pub use root::{root_from_hex, root_to_hex, FragmentRoot};
 pub use service::{Params, Service};
 pub use store::{DiskStore, FragmentStore, MemoryStore, StoreError};

@@ -1,11 +1,12 @@
 //! The requesting side of the fragment protocol: PUT and GET to a remote peer, with progress
-//! reporting, timeouts, retries and resumption.
+//! reporting, timeouts, retries and resumption. Every attempt of a transfer sends the same
+//! authorization.
 
 use crate::{
 	metrics::{Op, Side},
 	pipeline::ChunkPipeline,
 	protocol::{self, ProtocolError, Request, Status},
-	Client, FragmentHasher, FragmentRoot, TransferError,
+	Authorization, Client, FragmentHasher, FragmentRoot, TransferError,
 };
 use bytes::Bytes;
 use futures::{AsyncReadExt, AsyncWriteExt, Future};
@@ -153,6 +154,14 @@ impl<'a> Retries<'a> {
 	}
 }
 
+/// What every attempt of one transfer names: the peer, the fragment and the authorization.
+#[derive(Clone, Copy)]
+struct Target<'a> {
+	peer: PeerId,
+	root: FragmentRoot,
+	auth: &'a Authorization,
+}
+
 /// Runs one attempt under the transfer timeout.
 async fn attempt_within<T>(
 	client: &Client,
@@ -164,17 +173,19 @@ async fn attempt_within<T>(
 	}
 }
 
-/// Opens a stream to `peer`, sends `request` and reads the first status (`answer` says what it
-/// is, for a timeout): the stream to go on with and the status's value.
+/// Opens a stream to `peer`, sends `request` carrying `auth` and reads the first status
+/// (`answer` says what it is, for a timeout): the stream to go on with and the status's value.
 async fn send_request(
 	client: &Client,
 	peer: PeerId,
 	request: Request,
+	auth: &Authorization,
 	answer: &'static str,
 ) -> Result<(Stream, u64), TransferError> {
 	let idle = client.shared.config.timeouts.idle;
 	let mut stream = client.open_stream(peer).await?;
-	step(idle, "sending the request", protocol::write_request(&mut stream, &request)).await?;
+	let sent = protocol::write_request(&mut stream, &request, auth);
+	step(idle, "sending the request", sent).await?;
 	let value = expect_ok(&mut stream, idle, answer).await?;
 	Ok((stream, value))
 }
@@ -185,6 +196,7 @@ pub(crate) async fn put(
 	peer: PeerId,
 	root: FragmentRoot,
 	data: Bytes,
+	auth: Authorization,
 	progress: Option<ProgressFn>,
 ) -> Result<TransferReport, TransferError> {
 	let shared = &client.shared;
@@ -200,8 +212,9 @@ pub(crate) async fn put(
 	loop {
 		let attempt = retries.next();
 		let mut resumed_from = 0;
+		let target = Target { peer, root, auth: &auth };
 		let attempt_future =
-			put_attempt(client, peer, root, &data, attempt, &progress, &mut resumed_from);
+			put_attempt(client, target, &data, attempt, &progress, &mut resumed_from);
 		match attempt_within(client, attempt_future).await {
 			Ok(()) => {
 				let elapsed = started.elapsed();
@@ -215,8 +228,7 @@ pub(crate) async fn put(
 
 async fn put_attempt(
 	client: &Client,
-	peer: PeerId,
-	root: FragmentRoot,
+	Target { peer, root, auth }: Target<'_>,
 	data: &Bytes,
 	attempt: u32,
 	progress: &Option<ProgressFn>,
@@ -225,9 +237,9 @@ async fn put_attempt(
 	let shared = &client.shared;
 	let idle = shared.config.timeouts.idle;
 	let size = data.len() as u64;
+	let request = Request::Put { root, size };
 	let (mut stream, offset) =
-		send_request(client, peer, Request::Put { root, size }, "waiting for the peer to accept")
-			.await?;
+		send_request(client, peer, request, auth, "waiting for the peer to accept").await?;
 	let Ok(mut sent) = usize::try_from(offset) else {
 		return Err(TransferError::Protocol(format!("resume offset {offset} out of range")));
 	};
@@ -270,6 +282,7 @@ pub(crate) async fn get(
 	client: &Client,
 	peer: PeerId,
 	root: FragmentRoot,
+	auth: Authorization,
 	progress: Option<ProgressFn>,
 ) -> Result<FetchedFragment, TransferError> {
 	let shared = &client.shared;
@@ -282,8 +295,9 @@ pub(crate) async fn get(
 	loop {
 		let attempt = retries.next();
 		let resumed_from = data.len() as u64;
+		let target = Target { peer, root, auth: &auth };
 		let attempt_future =
-			get_attempt(client, peer, root, &mut data, &mut expected_size, attempt, &progress);
+			get_attempt(client, target, &mut data, &mut expected_size, attempt, &progress);
 		match attempt_within(client, attempt_future).await {
 			Ok(()) => {
 				let elapsed = started.elapsed();
@@ -299,8 +313,7 @@ pub(crate) async fn get(
 
 async fn get_attempt(
 	client: &Client,
-	peer: PeerId,
-	root: FragmentRoot,
+	Target { peer, root, auth }: Target<'_>,
 	data: &mut Vec<u8>,
 	expected_size: &mut Option<u64>,
 	attempt: u32,
@@ -310,9 +323,9 @@ async fn get_attempt(
 	let idle = shared.config.timeouts.idle;
 	let limit = shared.config.limits.max_fragment_size;
 	let offset = data.len() as u64;
+	let request = Request::Get { root, offset };
 	let (mut stream, size) =
-		send_request(client, peer, Request::Get { root, offset }, "waiting for the peer to answer")
-			.await?;
+		send_request(client, peer, request, auth, "waiting for the peer to answer").await?;
 	if size > limit {
 		return Err(TransferError::TooLarge { size, limit });
 	}

@@ -1,9 +1,12 @@
 //! The authorization seam: who may store which fragment here, and who may read it back.
 //!
 //! The node supplies an [`AuthorizationPolicy`] built from chain state: a storage miner accepts a
-//! PUT of root `R` from peer `P` only when the chain has placed `R` on this miner and `P` is the
-//! uploader (or the repairer) of that deal. The policy is asked before a single data byte is read,
-//! so an unauthorized peer costs a 41-byte header and an error reply.
+//! PUT of root `R` from peer `P` only when the chain has placed `R` on this miner and the proof
+//! the request carries (an owner's access ticket naming `P`, or `P`'s repair assignment) holds.
+//! The policy is asked before anything is reserved for the request — a transfer slot, a partial
+//! upload, an open fragment — so an unauthorized peer costs a request header (at most
+//! [`crate::protocol::MAX_REQUEST_LEN`] bytes) and an error reply, and never delays or displaces
+//! an authorized transfer.
 
 use crate::FragmentRoot;
 use libp2p::PeerId;
@@ -27,30 +30,38 @@ impl Decision {
 
 /// Decides whether a remote peer may store or fetch a fragment on this node.
 ///
+/// `peer` is authenticated by the channel (TLS or Noise); `auth` is the authorization the
+/// request carried ([`crate::Authorization`]), exactly as received: untrusted bytes from the
+/// peer, at most [`crate::protocol::MAX_AUTH_LEN`] long and possibly empty, to be parsed
+/// defensively. Both methods are required, so that no policy is open by accident.
+///
 /// Called from a blocking thread for every inbound request, so an implementation may read the
 /// chain's state (a runtime API call) directly.
 pub trait AuthorizationPolicy: Send + Sync + 'static {
-	/// May `peer` store the fragment `root` of `size` bytes here?
-	fn may_put(&self, peer: &PeerId, root: &FragmentRoot, size: u64) -> Decision;
+	/// May `peer`, proving it with `auth`, store the fragment `root` of `size` bytes here?
+	fn may_put(&self, peer: &PeerId, root: &FragmentRoot, size: u64, auth: &[u8]) -> Decision;
 
-	/// May `peer` fetch the fragment `root` from here? Everyone may, unless overridden.
-	fn may_get(&self, peer: &PeerId, root: &FragmentRoot) -> Decision {
-		let _ = (peer, root);
-		Decision::Allow
-	}
+	/// May `peer`, proving it with `auth`, fetch the fragment `root` from here?
+	fn may_get(&self, peer: &PeerId, root: &FragmentRoot, auth: &[u8]) -> Decision;
 }
 
-/// Accepts every PUT and GET. For tests and open development networks only.
+/// Accepts every PUT and GET, whatever authorization they carry. For tests and open
+/// development networks only.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct AllowAll;
 
 impl AuthorizationPolicy for AllowAll {
-	fn may_put(&self, _: &PeerId, _: &FragmentRoot, _: u64) -> Decision {
+	fn may_put(&self, _: &PeerId, _: &FragmentRoot, _: u64, _: &[u8]) -> Decision {
+		Decision::Allow
+	}
+
+	fn may_get(&self, _: &PeerId, _: &FragmentRoot, _: &[u8]) -> Decision {
 		Decision::Allow
 	}
 }
 
-/// Accepts PUTs only from listed peers; GETs from everyone, or only from a second list.
+/// Accepts PUTs only from listed peers; GETs from everyone, or only from a second list. Decides
+/// by PeerId alone and ignores the authorization bytes.
 #[derive(Clone, Debug, Default)]
 pub struct PeerAllowList {
 	/// Peers that may store fragments here.
@@ -67,7 +78,7 @@ impl PeerAllowList {
 }
 
 impl AuthorizationPolicy for PeerAllowList {
-	fn may_put(&self, peer: &PeerId, _: &FragmentRoot, _: u64) -> Decision {
+	fn may_put(&self, peer: &PeerId, _: &FragmentRoot, _: u64, _: &[u8]) -> Decision {
 		if self.put.contains(peer) {
 			Decision::Allow
 		} else {
@@ -75,7 +86,7 @@ impl AuthorizationPolicy for PeerAllowList {
 		}
 	}
 
-	fn may_get(&self, peer: &PeerId, _: &FragmentRoot) -> Decision {
+	fn may_get(&self, peer: &PeerId, _: &FragmentRoot, _: &[u8]) -> Decision {
 		match &self.get {
 			Some(allowed) if !allowed.contains(peer) => {
 				Decision::Deny(format!("peer {peer} may not fetch fragments here"))
@@ -94,12 +105,23 @@ mod tests {
 		let allowed = PeerId::random();
 		let stranger = PeerId::random();
 		let policy = PeerAllowList::put_only([allowed]);
-		assert!(policy.may_put(&allowed, &[0; 32], 1).is_allowed());
-		assert!(!policy.may_put(&stranger, &[0; 32], 1).is_allowed());
-		assert!(policy.may_get(&stranger, &[0; 32]).is_allowed());
+		assert!(policy.may_put(&allowed, &[0; 32], 1, &[]).is_allowed());
+		assert!(!policy.may_put(&stranger, &[0; 32], 1, &[]).is_allowed());
+		// The authorization bytes do not matter to it.
+		assert!(!policy.may_put(&stranger, &[0; 32], 1, b"any proof").is_allowed());
+		assert!(policy.may_get(&stranger, &[0; 32], &[]).is_allowed());
 
 		let restricted = PeerAllowList { get: Some([allowed].into()), ..policy };
-		assert!(restricted.may_get(&allowed, &[0; 32]).is_allowed());
-		assert!(!restricted.may_get(&stranger, &[0; 32]).is_allowed());
+		assert!(restricted.may_get(&allowed, &[0; 32], &[]).is_allowed());
+		assert!(!restricted.may_get(&stranger, &[0; 32], b"any proof").is_allowed());
+	}
+
+	#[test]
+	fn allow_all_allows_whatever_the_authorization() {
+		let peer = PeerId::random();
+		for auth in [&[][..], b"garbage"] {
+			assert!(AllowAll.may_put(&peer, &[1; 32], 8 << 20, auth).is_allowed());
+			assert!(AllowAll.may_get(&peer, &[1; 32], auth).is_allowed());
+		}
 	}
 }

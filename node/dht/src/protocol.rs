@@ -1,14 +1,16 @@
-//! The fragment protocol, `/cess/fragment/1.0.0`: framing of one PUT or GET on one stream.
+//! The fragment protocol, `/cess/fragment/2.0.0`: framing of one PUT or GET on one stream.
 //!
-//! Every operation opens a fresh libp2p stream (a yamux substream over a Noise-encrypted TCP
-//! connection), so one slow transfer never blocks another and a broken one is simply dropped.
-//! All integers are big-endian.
+//! Every operation opens a fresh libp2p stream (a yamux substream over a TLS- or
+//! Noise-encrypted TCP connection), so one slow transfer never blocks another and a broken one is
+//! simply dropped. All integers are big-endian.
 //!
 //! ```text
-//! request  (opener → responder, 41 bytes)
+//! request  (opener → responder, 43 + auth_len bytes, at most 43 + 256)
 //!     op: u8            0x01 = PUT, 0x02 = GET
 //!     root: [u8; 32]    the fragment's root
 //!     value: u64        PUT: the fragment's size; GET: the offset to start from
+//!     auth_len: u16     length of `auth`, at most MAX_AUTH_LEN (256)
+//!     auth: [u8]        the authorization, opaque here: the responder's policy checks it
 //!
 //! status   (responder → opener)
 //!     0x00, value: u64                         success; meaning depends on the step below
@@ -17,6 +19,13 @@
 //! PUT: request → status(resume offset R) → opener writes bytes [R, size) → status(size stored)
 //! GET: request → status(size S)          → responder writes bytes [offset, S), then closes
 //! ```
+//!
+//! **Authorization.** The request carries the opener's proof that it may do what it asks (for
+//! CESS nodes an encoded `cess_primitives::access::AccessProof`: an owner's ticket naming the
+//! opener's PeerId, or a repair assignment). This crate never interprets it: the responder hands
+//! the bytes, unchanged, to its [`crate::AuthorizationPolicy`] together with the PeerId the
+//! channel authenticated, before it reserves anything for the request (a transfer slot, a
+//! partial upload, an open fragment). Version 2.0.0 of the protocol added the field.
 //!
 //! **Chunks and backpressure.** Data bytes follow the status with no further framing, since both
 //! sides know how many to expect. They are written and read in chunks of at most
@@ -28,20 +37,29 @@
 //! upload and answers the next PUT of the same root with the offset it already has, so only the
 //! rest is sent. A GET names the offset the opener already holds. The fragment is checked
 //! against its root once complete, so a resumed transfer is exactly as safe as a fresh one.
+//! Every attempt carries the same authorization.
 //!
-//! **Limits.** The header and status have fixed or bounded sizes; a PUT larger than
-//! [`crate::Limits::max_fragment_size`], an unknown op or status byte, or an over-long error
-//! message is refused with an error status (or, on the opener's side, an error) and the stream
-//! is closed. Every read and write has an idle timeout and every attempt an overall timeout.
+//! **Limits.** The header and status have bounded sizes; a PUT larger than
+//! [`crate::Limits::max_fragment_size`], an unknown op or status byte, an authorization longer
+//! than [`MAX_AUTH_LEN`] or an over-long error message is refused with an error status (or, on the
+//! opener's side, an error) and the stream is closed, nothing more read from it. Every read and
+//! write has an idle timeout (the whole request header must arrive within one) and every attempt
+//! an overall timeout.
 
 use crate::FragmentRoot;
+use bytes::Bytes;
 use futures::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use std::{fmt, io};
 
-/// The libp2p protocol name of fragment transfer.
-pub const PROTOCOL_NAME: &str = "/cess/fragment/1.0.0";
-/// Length of the request header in bytes.
+/// The libp2p protocol name of fragment transfer (2.0.0: requests carry an authorization).
+pub const PROTOCOL_NAME: &str = "/cess/fragment/2.0.0";
+/// Length of the request header's fixed part (op, root, value) in bytes.
 pub const REQUEST_LEN: usize = 1 + 32 + 8;
+/// Longest authorization a request may carry: the bound of the encoded access proof CESS nodes
+/// send, so the header stays small whatever a peer claims.
+pub const MAX_AUTH_LEN: usize = cess_primitives::access::MAX_ACCESS_PROOF_LEN;
+/// Longest request header: the fixed part, the authorization's length and the authorization.
+pub const MAX_REQUEST_LEN: usize = REQUEST_LEN + 2 + MAX_AUTH_LEN;
 /// Longest error message a status may carry.
 pub const MAX_ERROR_MESSAGE_LEN: usize = 512;
 
@@ -49,7 +67,67 @@ const OP_PUT: u8 = 0x01;
 const OP_GET: u8 = 0x02;
 const STATUS_OK: u8 = 0x00;
 
-/// The operation a stream carries, read from its first 41 bytes.
+// The length prefix is a u16.
+const _: () = assert!(MAX_AUTH_LEN <= u16::MAX as usize);
+
+/// The proof a request carries that its opener may store or fetch the fragment: opaque bytes,
+/// checked by the remote's [`crate::AuthorizationPolicy`] (a CESS node's policy decodes an
+/// `AccessProof` of `cess-primitives` from them). At most [`MAX_AUTH_LEN`] bytes, which
+/// [`Authorization::new`] enforces, so every value can be sent. Cheap to clone.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Authorization(Bytes);
+
+impl Authorization {
+	/// Wraps `bytes`; refused when longer than [`MAX_AUTH_LEN`].
+	pub fn new(bytes: impl Into<Bytes>) -> Result<Self, AuthorizationTooLong> {
+		let bytes = bytes.into();
+		if bytes.len() > MAX_AUTH_LEN {
+			return Err(AuthorizationTooLong(bytes.len()));
+		}
+		Ok(Self(bytes))
+	}
+
+	/// No proof at all: enough for peers whose policy ignores it ([`crate::AllowAll`],
+	/// [`crate::PeerAllowList`]), refused by a chain-backed one.
+	pub fn empty() -> Self {
+		Self(Bytes::new())
+	}
+
+	/// The bytes, as the remote's policy will see them.
+	pub fn as_bytes(&self) -> &[u8] {
+		&self.0
+	}
+
+	/// Their length.
+	pub fn len(&self) -> usize {
+		self.0.len()
+	}
+
+	/// Whether there are none.
+	pub fn is_empty(&self) -> bool {
+		self.0.is_empty()
+	}
+}
+
+impl AsRef<[u8]> for Authorization {
+	fn as_ref(&self) -> &[u8] {
+		&self.0
+	}
+}
+
+impl fmt::Debug for Authorization {
+	fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+		// Its length says enough in logs; the bytes are the policy's business.
+		write!(f, "Authorization({} bytes)", self.0.len())
+	}
+}
+
+/// An authorization longer than [`MAX_AUTH_LEN`] bytes (its length), which no peer would accept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("an authorization of {0} bytes exceeds the limit of {MAX_AUTH_LEN}")]
+pub struct AuthorizationTooLong(pub usize);
+
+/// The operation a stream carries, read from the first 41 bytes of its request header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Request {
 	/// Store the fragment `root` of `size` bytes on the responder.
@@ -76,7 +154,8 @@ impl Request {
 		}
 	}
 
-	/// The 41-byte wire form.
+	/// The wire form of the header's fixed part (41 bytes; [`Request::encode_with`] gives the
+	/// whole header).
 	pub fn encode(&self) -> [u8; REQUEST_LEN] {
 		let (op, root, value) = match self {
 			Request::Put { root, size } => (OP_PUT, root, *size),
@@ -89,7 +168,18 @@ impl Request {
 		out
 	}
 
-	/// Parses the 41-byte wire form.
+	/// The whole request header: the fixed part, then `auth` with its length.
+	pub fn encode_with(&self, auth: &Authorization) -> Vec<u8> {
+		let auth = auth.as_bytes();
+		let mut out = Vec::with_capacity(REQUEST_LEN + 2 + auth.len());
+		out.extend_from_slice(&self.encode());
+		// An `Authorization` holds at most MAX_AUTH_LEN bytes, which fits the u16.
+		out.extend_from_slice(&(auth.len() as u16).to_be_bytes());
+		out.extend_from_slice(auth);
+		out
+	}
+
+	/// Parses the header's fixed part (41 bytes).
 	pub fn decode(bytes: &[u8; REQUEST_LEN]) -> Result<Self, ProtocolError> {
 		let mut root = [0u8; 32];
 		root.copy_from_slice(&bytes[1..33]);
@@ -227,6 +317,9 @@ pub enum ProtocolError {
 	/// The status byte is not a known code.
 	#[error("unknown status code 0x{0:02x}")]
 	UnknownStatus(u8),
+	/// A request announcing an authorization longer than [`MAX_AUTH_LEN`].
+	#[error("authorization of {0} bytes exceeds the limit of {MAX_AUTH_LEN}")]
+	AuthorizationTooLong(usize),
 	/// An error message longer than [`MAX_ERROR_MESSAGE_LEN`].
 	#[error("error message of {0} bytes exceeds the limit of {MAX_ERROR_MESSAGE_LEN}")]
 	MessageTooLong(usize),
@@ -235,20 +328,34 @@ pub enum ProtocolError {
 	Io(#[from] io::Error),
 }
 
-/// Writes `request` and flushes.
+/// Writes the header of `request` carrying `auth`, in one write, and flushes.
 pub async fn write_request<S: AsyncWrite + Unpin>(
 	stream: &mut S,
 	request: &Request,
+	auth: &Authorization,
 ) -> io::Result<()> {
-	stream.write_all(&request.encode()).await?;
+	stream.write_all(&request.encode_with(auth)).await?;
 	stream.flush().await
 }
 
-/// Reads one request header.
-pub async fn read_request<S: AsyncRead + Unpin>(stream: &mut S) -> Result<Request, ProtocolError> {
-	let mut bytes = [0u8; REQUEST_LEN];
-	stream.read_exact(&mut bytes).await?;
-	Request::decode(&bytes)
+/// Reads one request header: the request and its authorization. Reads at most
+/// [`MAX_REQUEST_LEN`] bytes, and stops at the first invalid field (an unknown op, an
+/// authorization announced longer than [`MAX_AUTH_LEN`]) without reading what follows it.
+pub async fn read_request<S: AsyncRead + Unpin>(
+	stream: &mut S,
+) -> Result<(Request, Authorization), ProtocolError> {
+	let mut fixed = [0u8; REQUEST_LEN];
+	stream.read_exact(&mut fixed).await?;
+	let request = Request::decode(&fixed)?;
+	let mut len = [0u8; 2];
+	stream.read_exact(&mut len).await?;
+	let len = usize::from(u16::from_be_bytes(len));
+	if len > MAX_AUTH_LEN {
+		return Err(ProtocolError::AuthorizationTooLong(len));
+	}
+	let mut auth = vec![0u8; len];
+	stream.read_exact(&mut auth).await?;
+	Ok((request, Authorization(auth.into())))
 }
 
 /// Writes `status` and flushes.
@@ -297,10 +404,55 @@ mod tests {
 	}
 
 	#[test]
+	fn request_headers_carry_the_authorization_unchanged() {
+		let proofs = [
+			Vec::new(),
+			b"ticket".to_vec(),
+			(0..MAX_AUTH_LEN).map(|i| (i * 7) as u8).collect::<Vec<u8>>(),
+		];
+		for proof in proofs {
+			let auth = Authorization::new(proof.clone()).unwrap();
+			let request = Request::Get { root: [3; 32], offset: 5 };
+			let bytes = request.encode_with(&auth);
+			assert_eq!(bytes.len(), REQUEST_LEN + 2 + proof.len());
+			assert!(bytes.len() <= MAX_REQUEST_LEN);
+			let mut cursor = Cursor::new(bytes);
+			let (read, read_auth) = block_on(read_request(&mut cursor)).unwrap();
+			assert_eq!((read, read_auth.as_bytes()), (request, &proof[..]));
+		}
+	}
+
+	#[test]
+	fn over_long_authorizations_are_refused_before_their_bytes_are_read() {
+		assert_eq!(
+			Authorization::new(vec![0; MAX_AUTH_LEN + 1]).unwrap_err(),
+			AuthorizationTooLong(MAX_AUTH_LEN + 1)
+		);
+		for len in [MAX_AUTH_LEN + 1, usize::from(u16::MAX)] {
+			// The announced bytes are absent: reading them would fail with an I/O error.
+			let mut header = Request::Put { root: [1; 32], size: 1 }.encode().to_vec();
+			header.extend_from_slice(&(len as u16).to_be_bytes());
+			let mut cursor = Cursor::new(header);
+			assert!(matches!(
+				block_on(read_request(&mut cursor)),
+				Err(ProtocolError::AuthorizationTooLong(l)) if l == len
+			));
+		}
+		// A truncated authorization is an I/O error (the stream ended early).
+		let mut header = Request::Put { root: [1; 32], size: 1 }.encode().to_vec();
+		header.extend_from_slice(&[0, 4, 1, 2]);
+		let mut cursor = Cursor::new(header);
+		assert!(matches!(block_on(read_request(&mut cursor)), Err(ProtocolError::Io(_))));
+	}
+
+	#[test]
 	fn unknown_op_is_rejected() {
 		let mut bytes = Request::Put { root: [0; 32], size: 1 }.encode();
 		bytes[0] = 0x7f;
 		assert!(matches!(Request::decode(&bytes), Err(ProtocolError::UnknownOp(0x7f))));
+		// Refused from the fixed part alone, without waiting for the authorization.
+		let mut cursor = Cursor::new(bytes.to_vec());
+		assert!(matches!(block_on(read_request(&mut cursor)), Err(ProtocolError::UnknownOp(0x7f))));
 	}
 
 	#[test]

@@ -27,8 +27,6 @@ use std::{
 };
 use tokio::sync::{mpsc, Semaphore};
 
-/// Inbound streams refused with `Busy` at once, beyond which they are dropped unanswered.
-const MAX_CONCURRENT_REFUSALS: usize = 64;
 /// Capacity of the command channel from the [`Client`]s.
 const COMMAND_BUFFER: usize = 256;
 
@@ -56,8 +54,10 @@ pub(crate) struct Shared {
 	pub(crate) verifier: Arc<dyn FragmentVerifier>,
 	pub(crate) metrics: Metrics,
 	pub(crate) events: mpsc::Sender<Event>,
+	/// Inbound transfers in progress (authorized requests only).
 	pub(crate) inbound_slots: Arc<Semaphore>,
-	pub(crate) refusal_slots: Arc<Semaphore>,
+	/// Inbound streams whose request is being read, authorized or refused.
+	pub(crate) pending_slots: Arc<Semaphore>,
 	/// Roots with an inbound upload in progress: one writer per partial upload.
 	pub(crate) uploads: Mutex<HashSet<FragmentRoot>>,
 }
@@ -184,7 +184,7 @@ impl Service {
 		let (commands_tx, commands_rx) = mpsc::channel(COMMAND_BUFFER);
 		let shared = Arc::new(Shared {
 			inbound_slots: Arc::new(Semaphore::new(config.limits.max_inbound_transfers)),
-			refusal_slots: Arc::new(Semaphore::new(MAX_CONCURRENT_REFUSALS)),
+			pending_slots: Arc::new(Semaphore::new(inbound::MAX_PENDING_REQUESTS)),
 			config,
 			store,
 			policy,

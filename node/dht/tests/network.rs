@@ -1,13 +1,15 @@
 //! Several swarms in one process on 127.0.0.1: discovery, PUT/GET of 8 MiB fragments,
-//! integrity, authorization, malformed input, interrupted transfers.
+//! integrity, authorization (by PeerId and by the proof a request carries), malformed input,
+//! interrupted transfers.
 
 mod common;
 
 use cess_dht::{
 	protocol::{self, ErrorCode, Request, Status},
 	store::{Append, FragmentSource, Hooked, StoreHooks},
-	AllowAll, Config, DiskStore, Event, FragmentRoot, FragmentStore, KademliaMode, Keypair, Limits,
-	MemoryStore, PeerAllowList, Progress, ProgressFn, Security, StoreError, TransferError,
+	AllowAll, Authorization, AuthorizationPolicy, Config, Decision, DiskStore, Event, FragmentRoot,
+	FragmentStore, KademliaMode, Keypair, Limits, MemoryStore, PeerAllowList, PeerId, Progress,
+	ProgressFn, Security, StoreError, TransferError,
 };
 use common::*;
 use futures::{AsyncReadExt, AsyncWriteExt};
@@ -55,7 +57,7 @@ async fn discovery_finds_a_miner_through_a_bootstrap_peer() {
 
 	// The discovered address is the one transfers use.
 	let (root, bytes) = fragment(64 * 1024, 1);
-	client.client.put_fragment(miner.peer_id, root, bytes.clone(), None).await.unwrap();
+	client.client.put_fragment(miner.peer_id, root, bytes.clone(), no_auth(), None).await.unwrap();
 	assert_eq!(miner.client.store().read(&root).unwrap(), Some(bytes));
 
 	// An unknown peer is reported as not found rather than hanging.
@@ -94,7 +96,7 @@ async fn put_and_get_an_8_mib_fragment() {
 	let progress: ProgressFn = Arc::new(move |p: &Progress| sink.lock().unwrap().push(p.clone()));
 	let report = client
 		.client
-		.put_fragment(miner.peer_id, root, bytes.clone(), Some(progress))
+		.put_fragment(miner.peer_id, root, bytes.clone(), no_auth(), Some(progress))
 		.await
 		.unwrap();
 	assert_eq!((report.attempts, report.resumed_from, report.size), (1, 0, FRAGMENT_SIZE as u64));
@@ -121,7 +123,7 @@ async fn put_and_get_an_8_mib_fragment() {
 	assert_eq!(std::fs::read(disk.fragment_path(&root)).unwrap(), bytes);
 	assert!(!disk.partial_path(&root).exists());
 
-	let fetched = client.client.get_fragment(miner.peer_id, root, None).await.unwrap();
+	let fetched = client.client.get_fragment(miner.peer_id, root, no_auth(), None).await.unwrap();
 	assert_eq!(fetched.data, bytes);
 	assert_eq!(fetched.report.attempts, 1);
 	let event = tokio::time::timeout(Duration::from_secs(5), miner.events.recv()).await.unwrap();
@@ -131,8 +133,11 @@ async fn put_and_get_an_8_mib_fragment() {
 	);
 
 	// A second PUT of a fragment already held moves no data and succeeds.
-	let report =
-		client.client.put_fragment(miner.peer_id, root, bytes.clone(), None).await.unwrap();
+	let report = client
+		.client
+		.put_fragment(miner.peer_id, root, bytes.clone(), no_auth(), None)
+		.await
+		.unwrap();
 	assert_eq!(report.resumed_from, FRAGMENT_SIZE as u64);
 
 	// Metrics: both sides counted the bytes and the transfers.
@@ -158,8 +163,13 @@ async fn noise_only_and_tls_peers_transfer_with_each_other() {
 		let miner = spawn_node(miner_config, memory_store(), Arc::new(AllowAll)).await;
 		let client = spawn_client(client_config, &miner.address).await;
 		let (root, bytes) = fragment(FRAGMENT_SIZE, 7);
-		client.client.put_fragment(miner.peer_id, root, bytes.clone(), None).await.unwrap();
-		let fetched = client.client.get_fragment(miner.peer_id, root, None).await.unwrap();
+		client
+			.client
+			.put_fragment(miner.peer_id, root, bytes.clone(), no_auth(), None)
+			.await
+			.unwrap();
+		let fetched =
+			client.client.get_fragment(miner.peer_id, root, no_auth(), None).await.unwrap();
 		assert_eq!(fetched.data, bytes);
 	}
 }
@@ -172,7 +182,11 @@ async fn a_corrupted_payload_is_rejected() {
 	let mut corrupted = bytes.clone();
 	corrupted[FRAGMENT_SIZE / 2] ^= 0x01;
 
-	let error = client.client.put_fragment(miner.peer_id, root, corrupted, None).await.unwrap_err();
+	let error = client
+		.client
+		.put_fragment(miner.peer_id, root, corrupted, no_auth(), None)
+		.await
+		.unwrap_err();
 	assert!(
 		matches!(error, TransferError::Rejected { code: ErrorCode::IntegrityFailed, .. }),
 		"{error:?}"
@@ -185,7 +199,7 @@ async fn a_corrupted_payload_is_rejected() {
 	assert!(miner.events.try_recv().is_err(), "no FragmentStored for a rejected upload");
 
 	// The genuine bytes are accepted afterwards.
-	client.client.put_fragment(miner.peer_id, root, bytes.clone(), None).await.unwrap();
+	client.client.put_fragment(miner.peer_id, root, bytes.clone(), no_auth(), None).await.unwrap();
 	assert_eq!(disk.read(&root).unwrap(), Some(bytes));
 }
 
@@ -202,7 +216,7 @@ async fn a_fragment_corrupted_on_the_miner_is_rejected_by_the_fetcher() {
 	on_disk[12345] ^= 0x80;
 	std::fs::write(&path, on_disk).unwrap();
 
-	let error = client.client.get_fragment(miner.peer_id, root, None).await.unwrap_err();
+	let error = client.client.get_fragment(miner.peer_id, root, no_auth(), None).await.unwrap_err();
 	assert!(matches!(error, TransferError::Integrity), "{error:?}");
 }
 
@@ -218,8 +232,11 @@ async fn an_unauthorized_put_is_refused_before_any_data_moves() {
 	}
 	let (root, bytes) = fragment(FRAGMENT_SIZE, 5);
 
-	let error =
-		stranger.client.put_fragment(miner.peer_id, root, bytes.clone(), None).await.unwrap_err();
+	let error = stranger
+		.client
+		.put_fragment(miner.peer_id, root, bytes.clone(), no_auth(), None)
+		.await
+		.unwrap_err();
 	match error {
 		TransferError::Rejected { code: ErrorCode::Unauthorized, message } => {
 			assert!(message.contains("may not store"), "{message}")
@@ -232,13 +249,14 @@ async fn an_unauthorized_put_is_refused_before_any_data_moves() {
 		0.0
 	);
 
-	allowed.client.put_fragment(miner.peer_id, root, bytes.clone(), None).await.unwrap();
+	allowed.client.put_fragment(miner.peer_id, root, bytes.clone(), no_auth(), None).await.unwrap();
 	assert!(miner.client.store().contains(&root).unwrap());
 
 	// GET is restricted the same way.
-	let error = stranger.client.get_fragment(miner.peer_id, root, None).await.unwrap_err();
+	let error =
+		stranger.client.get_fragment(miner.peer_id, root, no_auth(), None).await.unwrap_err();
 	assert!(matches!(error, TransferError::Rejected { code: ErrorCode::Unauthorized, .. }));
-	let fetched = allowed.client.get_fragment(miner.peer_id, root, None).await.unwrap();
+	let fetched = allowed.client.get_fragment(miner.peer_id, root, no_auth(), None).await.unwrap();
 	assert_eq!(fetched.data, bytes);
 }
 
@@ -263,7 +281,7 @@ async fn oversized_and_malformed_requests_get_an_error_and_a_closed_stream() {
 	// Announcing more than the limit.
 	let mut stream = client.client.open_stream(peer).await.unwrap();
 	let put = Request::Put { root: [1; 32], size: 1024 * 1024 * 1024 };
-	protocol::write_request(&mut stream, &put).await.unwrap();
+	protocol::write_request(&mut stream, &put, &no_auth()).await.unwrap();
 	let status = protocol::read_status(&mut stream).await.unwrap();
 	assert!(matches!(status, Status::Error { code: ErrorCode::TooLarge, .. }), "{status:?}");
 	assert!(stream_is_closed(&mut stream).await);
@@ -286,7 +304,8 @@ async fn oversized_and_malformed_requests_get_an_error_and_a_closed_stream() {
 
 	// A GET of something not held.
 	let mut stream = client.client.open_stream(peer).await.unwrap();
-	protocol::write_request(&mut stream, &Request::Get { root: [2; 32], offset: 0 }).await.unwrap();
+	let get = Request::Get { root: [2; 32], offset: 0 };
+	protocol::write_request(&mut stream, &get, &no_auth()).await.unwrap();
 	let status = protocol::read_status(&mut stream).await.unwrap();
 	assert!(matches!(status, Status::Error { code: ErrorCode::NotFound, .. }), "{status:?}");
 	assert!(stream_is_closed(&mut stream).await);
@@ -298,13 +317,14 @@ async fn oversized_and_malformed_requests_get_an_error_and_a_closed_stream() {
 		Arc::new(AllowAll),
 	)
 	.await;
-	let error = small.client.put_fragment(peer, [0; 32], vec![0u8; 11], None).await.unwrap_err();
+	let error =
+		small.client.put_fragment(peer, [0; 32], vec![0u8; 11], no_auth(), None).await.unwrap_err();
 	assert!(matches!(error, TransferError::TooLarge { size: 11, limit: 10 }), "{error:?}");
 
 	// The miner survived all of it and still serves.
 	let (root, bytes) = fragment(512 * 1024, 6);
-	client.client.put_fragment(peer, root, bytes.clone(), None).await.unwrap();
-	assert_eq!(client.client.get_fragment(peer, root, None).await.unwrap().data, bytes);
+	client.client.put_fragment(peer, root, bytes.clone(), no_auth(), None).await.unwrap();
+	assert_eq!(client.client.get_fragment(peer, root, no_auth(), None).await.unwrap().data, bytes);
 	let malformed = [("op", "unknown"), ("side", "inbound"), ("reason", "malformed")];
 	assert_eq!(metric(&miner.registry, "cess_dht_fragment_failures_total", &malformed), 1.0);
 }
@@ -374,8 +394,11 @@ async fn an_interrupted_put_resumes_where_the_partial_upload_ends() {
 	let client = spawn_client(test_config(), &miner.address).await;
 	let (root, bytes) = fragment(FRAGMENT_SIZE, 7);
 
-	let report =
-		client.client.put_fragment(miner.peer_id, root, bytes.clone(), None).await.unwrap();
+	let report = client
+		.client
+		.put_fragment(miner.peer_id, root, bytes.clone(), no_auth(), None)
+		.await
+		.unwrap();
 	assert_eq!(report.attempts, 2);
 	assert!(
 		report.resumed_from > 0 && report.resumed_from <= fail_after,
@@ -394,7 +417,7 @@ async fn an_interrupted_get_resumes_after_the_bytes_received() {
 	let miner = spawn_node(test_config(), store.clone(), Arc::new(AllowAll)).await;
 	let client = spawn_client(test_config(), &miner.address).await;
 
-	let fetched = client.client.get_fragment(miner.peer_id, root, None).await.unwrap();
+	let fetched = client.client.get_fragment(miner.peer_id, root, no_auth(), None).await.unwrap();
 	assert_eq!(fetched.data, bytes);
 	assert_eq!(fetched.report.attempts, 2);
 	assert!(
@@ -404,10 +427,12 @@ async fn an_interrupted_get_resumes_after_the_bytes_received() {
 	);
 }
 
-/// Hooks that stall the first upload past `stall_after` bytes until released, then fail it:
-/// lets a test kill the node at a known point of a transfer.
+/// Hooks that stall the first upload past `stall_after` bytes until released, then fail it
+/// (lets a test kill the node at a known point of a transfer) or, made by
+/// [`StallOnce::pausing`], let it go on.
 struct StallOnce {
 	stall_after: u64,
+	fail_when_released: bool,
 	appended: AtomicU64,
 	stalled: Mutex<Option<std::sync::mpsc::Sender<()>>>,
 	release: Mutex<std::sync::mpsc::Receiver<()>>,
@@ -427,11 +452,18 @@ impl StallOnce {
 		let (release, release_rx) = std::sync::mpsc::channel();
 		let hooks = Self {
 			stall_after,
+			fail_when_released: true,
 			appended: AtomicU64::new(0),
 			stalled: Mutex::new(Some(stalled_tx)),
 			release: Mutex::new(release_rx),
 		};
 		(hooks, StallControl { stalled, release })
+	}
+
+	/// Like [`StallOnce::new`], but the upload goes on unharmed once released.
+	fn pausing(stall_after: u64) -> (Self, StallControl) {
+		let (hooks, control) = Self::new(stall_after);
+		(Self { fail_when_released: false, ..hooks }, control)
 	}
 }
 
@@ -443,7 +475,9 @@ impl StoreHooks for StallOnce {
 			if let Some(stalled) = self.stalled.lock().unwrap().take() {
 				let _ = stalled.send(());
 				let _ = self.release.lock().unwrap().recv();
-				return Err(StoreError::Io(io::Error::other("the node was killed")));
+				if self.fail_when_released {
+					return Err(StoreError::Io(io::Error::other("the node was killed")));
+				}
 			}
 		}
 		Ok(())
@@ -514,8 +548,11 @@ async fn transfers_beyond_the_inbound_limit_are_refused_as_busy_then_retried() {
 	wait_until_stalled(stall.stalled, "the first upload holds the only slot").await;
 
 	// The only slot is taken: a second transfer is refused at once, and not retried here.
-	let error =
-		other.client.put_fragment(peer, second_root, second.clone(), None).await.unwrap_err();
+	let error = other
+		.client
+		.put_fragment(peer, second_root, second.clone(), no_auth(), None)
+		.await
+		.unwrap_err();
 	assert!(matches!(error, TransferError::Rejected { code: ErrorCode::Busy, .. }), "{error:?}");
 
 	// Once the stalled upload fails, its client retries and resumes; then the slot is free again.
@@ -523,7 +560,216 @@ async fn transfers_beyond_the_inbound_limit_are_refused_as_busy_then_retried() {
 	let report =
 		tokio::time::timeout(Duration::from_secs(30), first_put).await.unwrap().unwrap().unwrap();
 	assert!(report.attempts >= 2, "{report:?}");
-	other.client.put_fragment(peer, second_root, second.clone(), None).await.unwrap();
+	other.client.put_fragment(peer, second_root, second.clone(), no_auth(), None).await.unwrap();
 	assert_eq!(store.read(&first_root).unwrap(), Some(first));
 	assert_eq!(store.read(&second_root).unwrap(), Some(second));
+}
+
+/// What a [`TokenPolicy`] was asked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Asked {
+	op: &'static str,
+	peer: PeerId,
+	root: FragmentRoot,
+	auth: Vec<u8>,
+}
+
+/// Allows a request only when its authorization is exactly `token` (as a chain-backed policy
+/// allows only a valid proof), and records every request it is asked about.
+struct TokenPolicy {
+	token: Vec<u8>,
+	asked: Mutex<Vec<Asked>>,
+}
+
+impl TokenPolicy {
+	fn new(token: Vec<u8>) -> Arc<Self> {
+		Arc::new(Self { token, asked: Mutex::new(Vec::new()) })
+	}
+
+	fn decide(
+		&self,
+		op: &'static str,
+		peer: &PeerId,
+		root: &FragmentRoot,
+		auth: &[u8],
+	) -> Decision {
+		self.asked.lock().unwrap().push(Asked {
+			op,
+			peer: *peer,
+			root: *root,
+			auth: auth.to_vec(),
+		});
+		if auth == self.token {
+			Decision::Allow
+		} else {
+			Decision::Deny(format!("{op}: not a valid proof ({} bytes)", auth.len()))
+		}
+	}
+
+	fn asked(&self) -> Vec<Asked> {
+		self.asked.lock().unwrap().clone()
+	}
+}
+
+impl AuthorizationPolicy for TokenPolicy {
+	fn may_put(&self, peer: &PeerId, root: &FragmentRoot, _size: u64, auth: &[u8]) -> Decision {
+		self.decide("put", peer, root, auth)
+	}
+
+	fn may_get(&self, peer: &PeerId, root: &FragmentRoot, auth: &[u8]) -> Decision {
+		self.decide("get", peer, root, auth)
+	}
+}
+
+/// A token as long as the protocol allows, every byte position distinct, so that a byte lost,
+/// added or changed on the way to the policy shows.
+fn full_length_token() -> Vec<u8> {
+	(0..protocol::MAX_AUTH_LEN).map(|i| (i as u8).wrapping_mul(31) ^ 0x5a).collect()
+}
+
+fn assert_unauthorized<T: std::fmt::Debug>(result: Result<T, TransferError>, what: &str) {
+	match result {
+		Err(TransferError::Rejected { code: ErrorCode::Unauthorized, .. }) => {}
+		other => panic!("{what}: expected an authorization refusal, got {other:?}"),
+	}
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_put_with_a_wrong_proof_is_refused_at_once_without_disturbing_the_owners_upload() {
+	let token = full_length_token();
+	let policy = TokenPolicy::new(token.clone());
+	// The owner's upload pauses in the middle, holding the miner's only transfer slot and the
+	// root's partial upload, until the test lets it go on.
+	let (hooks, pause) = StallOnce::pausing(3 * 1024 * 1024);
+	let store = Arc::new(Hooked::new(MemoryStore::new(verifier()), hooks));
+	let limits = Limits { max_inbound_transfers: 1, ..Limits::default() };
+	let miner = spawn_node(Config { limits, ..test_config() }, store.clone(), policy.clone()).await;
+	let owner = spawn_client(test_config(), &miner.address).await;
+	// One attempt: a `Busy` answer would come back as such instead of being retried.
+	let impatient = Config {
+		retry: cess_dht::RetryPolicy { attempts: 1, ..test_config().retry },
+		..test_config()
+	};
+	let attacker = spawn_client(impatient, &miner.address).await;
+	let (root, bytes) = fragment(FRAGMENT_SIZE, 30);
+	let (other_root, other_bytes) = fragment(1024 * 1024, 31);
+	let peer = miner.peer_id;
+
+	let upload = spawn_put_with(
+		&owner.client,
+		peer,
+		root,
+		bytes.clone(),
+		Authorization::new(token.clone()).unwrap(),
+	);
+	wait_until_stalled(pause.stalled, "the owner's upload is under way").await;
+
+	// While it is: wrong proofs for the same root, for another root, and a GET, each refused
+	// as unauthorized: not busy, and not waiting for the owner's stream, which stays paused.
+	let mut flipped = token.clone();
+	flipped[protocol::MAX_AUTH_LEN - 1] ^= 1;
+	let wrong = [flipped, token[..token.len() - 1].to_vec(), Vec::new(), b"guess".to_vec()];
+	let at_once = Duration::from_secs(3);
+	for auth in &wrong {
+		let auth = Authorization::new(auth.clone()).unwrap();
+		let put = attacker.client.put_fragment(peer, root, vec![0xee; FRAGMENT_SIZE], auth, None);
+		assert_unauthorized(tokio::time::timeout(at_once, put).await.unwrap(), "same root");
+	}
+	let auth = Authorization::new(wrong[0].clone()).unwrap();
+	let put =
+		attacker.client.put_fragment(peer, other_root, other_bytes.clone(), auth.clone(), None);
+	assert_unauthorized(tokio::time::timeout(at_once, put).await.unwrap(), "another root");
+	let get = attacker.client.get_fragment(peer, root, auth, None);
+	assert_unauthorized(tokio::time::timeout(at_once, get).await.unwrap(), "a GET");
+	assert!(!upload.is_finished(), "the owner's upload is still paused");
+
+	// Let it go on: it completes in its first attempt, never interrupted nor refused.
+	pause.release.send(()).unwrap();
+	let report =
+		tokio::time::timeout(Duration::from_secs(30), upload).await.unwrap().unwrap().unwrap();
+	assert_eq!((report.attempts, report.resumed_from), (1, 0), "{report:?}");
+	assert_eq!(store.read(&root).unwrap(), Some(bytes.clone()));
+	// Nothing of the refused PUTs was stored: not the other root, not a byte of the same one.
+	assert!(!store.contains(&other_root).unwrap());
+	assert_eq!(store.partial_size(&other_root).unwrap(), 0);
+	let m = &miner.registry;
+	let bytes_in = metric(m, "cess_dht_fragment_bytes_total", &[("direction", "in")]);
+	assert_eq!(bytes_in, FRAGMENT_SIZE as f64);
+	let refused = [("op", "put"), ("side", "inbound"), ("reason", "unauthorized")];
+	assert_eq!(metric(m, "cess_dht_fragment_failures_total", &refused), 5.0);
+	let busy = [("side", "inbound"), ("reason", "busy")];
+	assert_eq!(metric(m, "cess_dht_fragment_failures_total", &busy), 0.0);
+
+	// The policy saw every request, each with its peer and the bytes it carried, unchanged.
+	let asked = policy.asked();
+	let put = |peer, root, auth: &[u8]| Asked { op: "put", peer, root, auth: auth.to_vec() };
+	let mut expected = vec![put(owner.peer_id, root, &token)];
+	expected.extend(wrong.iter().map(|auth| put(attacker.peer_id, root, auth)));
+	expected.push(put(attacker.peer_id, other_root, &wrong[0]));
+	expected.push(Asked { op: "get", peer: attacker.peer_id, root, auth: wrong[0].clone() });
+	assert_eq!(asked, expected);
+
+	// The owner's proof fetches it; a wrong one still does not.
+	let fetched = owner
+		.client
+		.get_fragment(peer, root, Authorization::new(token.clone()).unwrap(), None)
+		.await
+		.unwrap();
+	assert_eq!(fetched.data, bytes);
+	let auth = Authorization::new(b"guess".to_vec()).unwrap();
+	assert_unauthorized(attacker.client.get_fragment(peer, root, auth, None).await, "GET after");
+	assert_eq!(policy.asked().last().map(|asked| &asked.auth[..]), Some(&b"guess"[..]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_over_long_authorization_is_a_protocol_error_and_closes_the_stream() {
+	let token = b"the owner's proof".to_vec();
+	let policy = TokenPolicy::new(token.clone());
+	let miner = spawn_node(test_config(), memory_store(), policy.clone()).await;
+	let client = spawn_client(test_config(), &miner.address).await;
+	let peer = miner.peer_id;
+	let (root, bytes) = fragment(64 * 1024, 32);
+
+	// The client cannot even build one.
+	assert!(Authorization::new(vec![0; protocol::MAX_AUTH_LEN + 1]).is_err());
+
+	// Over the raw protocol: one byte over the limit with its bytes, then the largest length a
+	// u16 can announce without them. The miner must answer from the length alone: had it
+	// waited for the 65535 bytes, the idle timeout would have answered `Timeout` instead.
+	let requests =
+		[Request::Put { root, size: bytes.len() as u64 }, Request::Get { root, offset: 0 }];
+	for (request, len) in
+		requests.into_iter().zip([protocol::MAX_AUTH_LEN + 1, usize::from(u16::MAX)])
+	{
+		let mut header = request.encode().to_vec();
+		header.extend_from_slice(&(len as u16).to_be_bytes());
+		if len == protocol::MAX_AUTH_LEN + 1 {
+			header.extend_from_slice(&vec![7; len]);
+		}
+		let mut stream = client.client.open_stream(peer).await.unwrap();
+		stream.write_all(&header).await.unwrap();
+		stream.flush().await.unwrap();
+		let status =
+			tokio::time::timeout(Duration::from_secs(3), protocol::read_status(&mut stream))
+				.await
+				.expect("answered before the idle timeout")
+				.unwrap();
+		match status {
+			Status::Error { code: ErrorCode::Malformed, message } => {
+				assert!(message.contains("authorization"), "{message}")
+			}
+			other => panic!("expected a protocol error, got {other:?}"),
+		}
+		assert!(stream_is_closed(&mut stream).await);
+	}
+	// Refused before the policy was asked; nothing stored.
+	assert_eq!(policy.asked(), Vec::new());
+	assert!(!miner.client.store().contains(&root).unwrap());
+	let malformed = [("op", "unknown"), ("side", "inbound"), ("reason", "malformed")];
+	assert_eq!(metric(&miner.registry, "cess_dht_fragment_failures_total", &malformed), 2.0);
+
+	// The miner still serves a request with a valid proof.
+	let auth = Authorization::new(token.clone()).unwrap();
+	client.client.put_fragment(peer, root, bytes.clone(), auth.clone(), None).await.unwrap();
+	assert_eq!(client.client.get_fragment(peer, root, auth, None).await.unwrap().data, bytes);
 }

@@ -4,7 +4,9 @@
 
 mod common;
 
-use cess_dht::{root_to_hex, AllowAll, Config, ErrorCode, KademliaMode, PeerId, TransferError};
+use cess_dht::{
+	root_to_hex, AllowAll, Authorization, Config, ErrorCode, KademliaMode, PeerId, TransferError,
+};
 use common::*;
 use std::{sync::Arc, time::Duration};
 
@@ -45,13 +47,20 @@ async fn separate_processes_discover_store_and_serve_8_mib_fragments() {
 	assert!(found.contains(&without_p2p(&miner.address)), "found {found:?}");
 
 	let (root, bytes) = fragment(FRAGMENT_SIZE, 21);
-	let report =
-		client.client.put_fragment(miner.peer_id, root, bytes.clone(), None).await.unwrap();
+	let report = client
+		.client
+		.put_fragment(miner.peer_id, root, bytes.clone(), Authorization::empty(), None)
+		.await
+		.unwrap();
 	assert_eq!(report.attempts, 1);
 	assert_eq!(miner.next_stored().await, (root_to_hex(&root), FRAGMENT_SIZE as u64));
 	assert_eq!(std::fs::read(fragment_file(dir.path(), &root)).unwrap(), bytes);
 
-	let fetched = client.client.get_fragment(miner.peer_id, root, None).await.unwrap();
+	let fetched = client
+		.client
+		.get_fragment(miner.peer_id, root, Authorization::empty(), None)
+		.await
+		.unwrap();
 	assert_eq!(fetched.data, bytes);
 }
 
@@ -69,12 +78,20 @@ async fn a_separate_process_refuses_an_unauthorized_put() {
 	let client = spawn_client(test_config(), &miner.address).await;
 	let (root, bytes) = fragment(FRAGMENT_SIZE, 22);
 
-	let error = client.client.put_fragment(miner.peer_id, root, bytes, None).await.unwrap_err();
+	let error = client
+		.client
+		.put_fragment(miner.peer_id, root, bytes, Authorization::empty(), None)
+		.await
+		.unwrap_err();
 	assert!(
 		matches!(error, TransferError::Rejected { code: ErrorCode::Unauthorized, .. }),
 		"{error:?}"
 	);
-	let error = client.client.get_fragment(miner.peer_id, root, None).await.unwrap_err();
+	let error = client
+		.client
+		.get_fragment(miner.peer_id, root, Authorization::empty(), None)
+		.await
+		.unwrap_err();
 	assert!(
 		matches!(error, TransferError::Rejected { code: ErrorCode::NotFound, .. }),
 		"{error:?}"

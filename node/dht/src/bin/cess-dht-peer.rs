@@ -11,7 +11,8 @@
 //!   keeps its PeerId (default: a random key);
 //! - `--store`: keep fragments in a [`DiskStore`] there (default: in memory); fragments are
 //!   checked with [`Blake2Verifier`];
-//! - `--allow-put`: accept PUTs only from these peers (default: from everyone);
+//! - `--allow-put`: accept PUTs only from these peers (default: from everyone); requests'
+//!   authorization bytes are ignored either way ([`PeerAllowList`], [`AllowAll`]);
 //! - `--exit-after-bytes`: fault injection — the process exits abruptly (status 3) as soon as
 //!   that many bytes of uploads have been written to the store.
 //!

@@ -3,9 +3,9 @@
 #![allow(dead_code)]
 
 use cess_dht::{
-	AllowAll, AuthorizationPolicy, Blake2Verifier, Client, Config, DiskStore, Event, FragmentRoot,
-	FragmentStore, FragmentVerifier, Keypair, MemoryStore, Multiaddr, Params, PeerId, RetryPolicy,
-	Timeouts, TransferError, TransferReport,
+	AllowAll, Authorization, AuthorizationPolicy, Blake2Verifier, Client, Config, DiskStore, Event,
+	FragmentRoot, FragmentStore, FragmentVerifier, Keypair, MemoryStore, Multiaddr, Params, PeerId,
+	RetryPolicy, Timeouts, TransferError, TransferReport,
 };
 use std::{
 	future::Future,
@@ -139,15 +139,32 @@ pub async fn spawn_client(config: Config, address: &Multiaddr) -> Node {
 	client
 }
 
-/// Starts `client`'s PUT of `bytes` to `peer` in the background.
+/// No authorization: enough for peers whose policy ignores it (`AllowAll`, `PeerAllowList`).
+pub fn no_auth() -> Authorization {
+	Authorization::empty()
+}
+
+/// Starts `client`'s PUT of `bytes` to `peer` in the background, with no authorization (for
+/// peers whose policy ignores it).
 pub fn spawn_put(
 	client: &Client,
 	peer: PeerId,
 	root: FragmentRoot,
 	bytes: Vec<u8>,
 ) -> JoinHandle<Result<TransferReport, TransferError>> {
+	spawn_put_with(client, peer, root, bytes, no_auth())
+}
+
+/// Starts `client`'s PUT of `bytes` to `peer`, carrying `auth`, in the background.
+pub fn spawn_put_with(
+	client: &Client,
+	peer: PeerId,
+	root: FragmentRoot,
+	bytes: Vec<u8>,
+	auth: Authorization,
+) -> JoinHandle<Result<TransferReport, TransferError>> {
 	let client = client.clone();
-	tokio::spawn(async move { client.put_fragment(peer, root, bytes, None).await })
+	tokio::spawn(async move { client.put_fragment(peer, root, bytes, auth, None).await })
 }
 
 /// Waits (up to 60 s) for `put` of a [`FRAGMENT_SIZE`] fragment, interrupted after its peer had
