@@ -55,7 +55,8 @@ file="$(sed -n 's/^file: //p' "$WORK/put.out")"
 
 log "get"
 get_start=$(date +%s.%N)
-"$CESS_NODE_BIN" file get "$file" -o "$WORK/back.bin" --rpc-url "$RPC" --key-dir "$WORK/keys"
+"$CESS_NODE_BIN" file get "$file" -o "$WORK/back.bin" --suri //Alice --rpc-url "$RPC" \
+	--key-dir "$WORK/keys"
 get_end=$(date +%s.%N)
 cmp "$WORK/data.bin" "$WORK/back.bin"
 

@@ -162,6 +162,12 @@ impl ChainClient {
 		Ok(Self { rpc, genesis })
 	}
 
+	/// The hash of the chain's genesis block (what access tickets and transactions are bound
+	/// to).
+	pub fn genesis(&self) -> Hash {
+		self.genesis
+	}
+
 	/// Raw storage value under `key` at `at` (best block when `None`).
 	pub async fn storage_raw(
 		&self,

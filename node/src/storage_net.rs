@@ -3,7 +3,7 @@
 
 use crate::chain_api::Placement;
 use crate::chain_client::ChainClient;
-use cess_dht::{Multiaddr, PeerId, ProgressFn};
+use cess_dht::{Authorization, ErrorCode, Multiaddr, PeerId, ProgressFn, TransferError};
 use cess_runtime::AccountId;
 use futures::{stream::FuturesUnordered, StreamExt};
 use pallet_file_bank::FragmentStatus;
@@ -86,6 +86,20 @@ pub fn parse_multiaddr(bytes: &[u8]) -> Option<Multiaddr> {
 		.filter(|address| !address.is_empty())
 }
 
+/// A failed transfer of fragment `index` with `miner`, in words: a refusal names the miner
+/// and its reason (`miner … refused fragment 3: the ticket is for another peer`).
+pub fn describe_failure(miner: &AccountId, index: u32, error: &TransferError) -> String {
+	match error {
+		TransferError::Rejected { code: ErrorCode::Unauthorized, message } => {
+			format!("miner {miner} refused fragment {index}: {message}")
+		}
+		TransferError::Rejected { code, message } => {
+			format!("miner {miner} refused fragment {index} ({code}): {message}")
+		}
+		error => format!("fragment {index} with miner {miner}: {error}"),
+	}
+}
+
 /// Why a segment could not be fetched.
 #[derive(Debug)]
 pub struct NotEnoughFragments {
@@ -101,7 +115,7 @@ impl std::fmt::Display for NotEnoughFragments {
 	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
 		write!(
 			f,
-			"not enough miners reachable: got {} of the {} fragments needed",
+			"not enough fragments: got {} of the {} needed from the miners",
 			self.fetched, self.needed
 		)?;
 		for failure in &self.failures {
@@ -116,13 +130,15 @@ impl std::error::Error for NotEnoughFragments {}
 /// Fetches `needed` fragments of one segment from the miners in `sources` (its placement
 /// entries), `needed` at a time in parallel plus one spare, starting another whenever one
 /// fails, and returns `(shard, bytes)` of the first `needed` that arrive checked against their
-/// roots. Entries that are not stored (pending, lost) are skipped.
+/// roots. Entries that are not stored (pending, lost) are skipped. Every request carries
+/// `auth`, the bytes of the [`cess_primitives::access::AccessProof`] the miners authorize it by.
 pub async fn fetch_segment(
 	dht: &cess_dht::Client,
 	chain: &ChainClient,
 	directory: &MinerDirectory,
 	sources: &[Placement],
 	needed: usize,
+	auth: Authorization,
 	progress: Option<ProgressFn>,
 ) -> Result<Vec<(u32, Vec<u8>)>, NotEnoughFragments> {
 	let mut queue: Vec<&Placement> = sources
@@ -137,17 +153,23 @@ pub async fn fetch_segment(
 	let mut failures = Vec::new();
 	let mut running = FuturesUnordered::new();
 	let fetch_one = |entry: &Placement| {
-		let (entry, progress) = (entry.clone(), progress.clone());
+		let (entry, progress, auth) = (entry.clone(), progress.clone(), auth.clone());
 		async move {
 			let result = match directory.reach(dht, chain, &entry.miner).await {
 				None => Err(format!("miner {} has no reachable network record", entry.miner)),
 				Some(peer) => dht
-					.get_fragment(peer, entry.hash.0, progress)
+					.get_fragment(peer, entry.hash.0, auth, progress)
 					.await
 					.map(|fragment| fragment.data)
 					.map_err(|e| {
-						directory.forget(&entry.miner);
-						format!("fragment {} from miner {}: {e}", entry.index, entry.miner)
+						// A refusal is an answer: the miner is reachable, its record is good.
+						if !matches!(
+							e,
+							TransferError::Rejected { code: ErrorCode::Unauthorized, .. }
+						) {
+							directory.forget(&entry.miner);
+						}
+						describe_failure(&entry.miner, entry.index, &e)
 					}),
 			};
 			(entry.shard, result)

@@ -85,8 +85,8 @@ fn dev_chain_produces_and_finalizes_blocks() {
 	assert!(number >= 4);
 
 	// The README's newcomer flow on this lone node (its embedded miner, Ferdie, holds every
-	// fragment): `file put README.md --suri //Alice && file get <hash> -o <copy>`, with the
-	// default key directory (under a temporary HOME).
+	// fragment): `file put README.md --suri //Alice && file get <hash> -o <copy> --suri
+	// //Alice`, with the default key directory (under a temporary HOME).
 	wait_for(Duration::from_secs(90), "the embedded miner to register", || {
 		node.log().contains("registered as storage miner").then_some(())
 	});
@@ -98,7 +98,7 @@ fn dev_chain_produces_and_finalizes_blocks() {
 	let file = put_file_hash(&put);
 	let key = home.path().join(format!(".local/share/cess/file-keys/{file}.key"));
 	assert!(key.is_file(), "the key is kept in the default key directory: {put}");
-	files.ok(&["get", &file, "-o", copy.to_str().unwrap()]);
+	files.ok(&["get", &file, "-o", copy.to_str().unwrap(), "--suri", "//Alice"]);
 	assert!(
 		std::fs::read(&copy).unwrap() == std::fs::read(&readme).unwrap(),
 		"the README came back different"

@@ -3,27 +3,33 @@
 //! Eve), all on 127.0.0.1; files go in and out through `cess-node file …`.
 //!
 //! One network, in phases (starting it dominates the cost):
-//! 1. a 100 MiB random file is put and got back byte-identical; an account without funds cannot
-//!    put one (and declares nothing); a miner refuses a fragment the chain did not assign to it;
-//!    honest miners pass their audits;
+//! 1. a 100 MiB random file is put and got back byte-identical; an account that does not own it
+//!    cannot get it (the miners refuse its ticket, nothing is written); an account without
+//!    funds cannot put one (and declares nothing); a miner refuses a fragment the chain did not
+//!    assign to it, even with an owner's ticket; honest miners pass their audits;
 //! 2. with two miners killed (as many as the 2 + 2 development layout's parity allows) it is
 //!    still got back;
-//! 3. with a third one down it cannot be (not enough miners reachable, nothing written); the
+//! 3. with a third one down it cannot be (not enough fragments, nothing written); the
 //!    first two restart on their stores, lose and duplicate nothing (same fragments, no second
 //!    registration, their network record updated) and keep serving: with the third still
 //!    down, the file can only be rebuilt with their help;
 //! 4. a miner that deletes its fragments fails its next audit and is punished; its fragments
-//!    are repaired onto the other miners, and the file survives it;
+//!    are repaired onto the other miners (which read the segment's other fragments on their
+//!    repair assignment, without a ticket), and the file survives it;
 //! 5. a miner that announces its exit sees its fragments rebuilt on the others, cannot
 //!    withdraw before the cooldown, and the file survives it going away;
 //! 6. a deleted file's fragments are dropped by the miners.
 
 mod common;
 
-use cess_dht::{ErrorCode, Multiaddr, PeerId, TransferError};
-use cess_primitives::FileLayout;
-use common::{address_of, put_file_hash, start_bootnode, wait_for, FileClient, Node};
+use cess_dht::{Authorization, ErrorCode, Multiaddr, PeerId, TransferError};
+use cess_primitives::{
+	access::{AccessProof, AccessTicket, Rights},
+	FileHash, FileLayout,
+};
+use common::{address_of, hex_bytes, put_file_hash, start_bootnode, wait_for, FileClient, Node};
 use serde_json::json;
+use sp_core::Pair;
 use std::{
 	path::{Path, PathBuf},
 	sync::Arc,
@@ -69,12 +75,13 @@ fn stored_fragments(node: &Node) -> Vec<PathBuf> {
 
 /// Pushes a fragment the chain never assigned — random bytes of the layout's fragment size,
 /// under their correct Merkle root — to `miner` at the PeerId and addresses of its on-chain
-/// record (`file miner`), as any client of the storage network could; returns the root and the
-/// miner's answer.
+/// record (`file miner`), with a valid ticket of `file`'s owner Alice for the pushing peer, as
+/// any client of the storage network could; returns the root and the miner's answer.
 fn push_unassigned(
 	node: &Node,
 	files: &FileClient,
 	miner: &str,
+	file: &str,
 ) -> ([u8; 32], Result<cess_dht::TransferReport, TransferError>) {
 	let record = files.ok(&["miner", miner]);
 	let peer: PeerId = record
@@ -92,6 +99,17 @@ fn push_unassigned(
 		serde_json::from_value(node.rpc("fileBank_layout", json!([]))).unwrap();
 	let bytes = random_bytes(layout.fragment_size() as usize, 0xbad_f00d);
 	let root = cess_primitives::merkle::fragment_root(&layout, &bytes).unwrap().0;
+	let keypair = cess_dht::Keypair::generate_ed25519();
+	let genesis: [u8; 32] = hex_bytes(&node.genesis_hash()).try_into().unwrap();
+	let ticket = AccessTicket::sign_sr25519(
+		&sp_core::sr25519::Pair::from_string("//Alice", None).unwrap(),
+		&genesis,
+		file.parse::<FileHash>().unwrap(),
+		keypair.public().to_peer_id().to_bytes(),
+		Rights::ALL,
+		best_block(node) + 600,
+	);
+	let auth = Authorization::new(AccessProof::Ticket(ticket).to_bytes()).unwrap();
 	let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
 	let answer = runtime.block_on(async {
 		let verifier = Arc::new(cess_dht::Blake2Verifier);
@@ -102,7 +120,7 @@ fn push_unassigned(
 		config.limits.max_fragment_size = u64::from(layout.fragment_size());
 		let (client, service, _events) = cess_dht::new(cess_dht::Params {
 			config,
-			keypair: cess_dht::Keypair::generate_ed25519(),
+			keypair,
 			store: Arc::new(cess_dht::MemoryStore::new(verifier.clone())),
 			policy: Arc::new(cess_dht::PeerAllowList::default()),
 			verifier,
@@ -113,9 +131,14 @@ fn push_unassigned(
 		for address in addresses {
 			client.add_address(peer, address).await.unwrap();
 		}
-		client.put_fragment(peer, root, bytes, None).await
+		client.put_fragment(peer, root, bytes, auth, None).await
 	});
 	(root, answer)
+}
+
+/// The node's best block number.
+fn best_block(node: &Node) -> u32 {
+	node.best_number().expect("the node answers") as u32
 }
 
 /// Random bytes from a fixed seed (xorshift64*), so a failure can be replayed.
@@ -149,7 +172,7 @@ fn wait_passed_audits(files: &FileClient, miners: &[(&str, &str)]) {
 fn get_and_compare(files: &FileClient, file: &str, out: &Path, expected: &[u8]) {
 	let _ = std::fs::remove_file(out);
 	let started = Instant::now();
-	let stdout = files.ok(&["get", file, "-o", out.to_str().unwrap()]);
+	let stdout = files.ok(&["get", file, "-o", out.to_str().unwrap(), "--suri", "//Alice"]);
 	eprintln!("get: {} ({:.1} s)", stdout.trim(), started.elapsed().as_secs_f64());
 	let got = std::fs::read(out).unwrap();
 	assert!(got == expected, "the file came back different ({} bytes)", got.len());
@@ -217,12 +240,29 @@ fn files_survive_miner_failures_audits_and_repair() {
 
 	// A wrong key is named as such and writes nothing.
 	let wrong = "11".repeat(32);
-	let (ok, _, stderr) = files.run(&["get", &file, "-o", out.to_str().unwrap(), "--key", &wrong]);
+	let out_arg = out.to_str().unwrap();
+	let (ok, _, stderr) =
+		files.run(&["get", &file, "-o", out_arg, "--key", &wrong, "--suri", "//Alice"]);
 	assert!(!ok && stderr.contains("wrong key"), "{stderr}");
 	// So is a file the chain does not have.
 	let missing = format!("0x{}", "ab".repeat(32));
-	let (ok, _, stderr) = files.run(&["get", &missing, "-o", out.to_str().unwrap()]);
+	let (ok, _, stderr) = files.run(&["get", &missing, "-o", out_arg, "--suri", "//Alice"]);
 	assert!(!ok && stderr.contains("no such file"), "{stderr}");
+
+	// Only an owner reads a file's fragments. Without a key to sign a ticket, `get` says so;
+	// with Bob's key (he does not own the file, though he holds its decryption key here) every
+	// miner refuses his ticket, the refusal reaches him in words, and nothing is written.
+	std::fs::remove_file(&out).unwrap();
+	let (ok, _, stderr) = files.run(&["get", &file, "-o", out_arg]);
+	assert!(!ok && stderr.contains("needs an owner's key (--suri)"), "{stderr}");
+	let (ok, _, stderr) = files.run(&["get", &file, "-o", out_arg, "--suri", "//Bob"]);
+	assert!(
+		!ok && stderr.contains("refused") && stderr.contains("does not own the file"),
+		"{stderr}"
+	);
+	assert!(!stderr.contains("Rejected {"), "no Debug rendering: {stderr}");
+	let left: Vec<_> = std::fs::read_dir(&out_dir).unwrap().flatten().map(|e| e.path()).collect();
+	assert!(left.is_empty(), "a refused get left {left:?}");
 
 	// An account that holds nothing cannot pay: named as such, and nothing is declared (no
 	// transaction, no file, no key kept).
@@ -236,10 +276,11 @@ fn files_survive_miner_failures_audits_and_repair() {
 	assert_eq!(std::fs::read_dir(&key_dir).unwrap().count(), keys_before);
 
 	// A miner takes only what the chain assigned to it: a well-formed fragment pushed by
-	// anyone else is refused as unauthorized, and nothing of it is stored.
+	// anyone else, even with a valid ticket of an owner, is refused as unauthorized, and
+	// nothing of it is stored.
 	let ferdie_address = address_of("//Ferdie");
 	let ferdie_before = stored_fragments(&validator);
-	let (root, answer) = push_unassigned(&validator, &files, &ferdie_address);
+	let (root, answer) = push_unassigned(&validator, &files, &ferdie_address, &file);
 	match answer {
 		Err(TransferError::Rejected { code: ErrorCode::Unauthorized, message }) => {
 			assert!(message.contains("not assigned"), "{message}")
@@ -277,8 +318,8 @@ fn files_survive_miner_failures_audits_and_repair() {
 	//    naming the cause, and leaves no output (nor a partial one) behind.
 	eve.kill();
 	let _ = std::fs::remove_file(&out);
-	let (ok, _, stderr) = files.run(&["get", &file, "-o", out.to_str().unwrap()]);
-	assert!(!ok && stderr.contains("not enough miners reachable"), "{stderr}");
+	let (ok, _, stderr) = files.run(&["get", &file, "-o", out_arg, "--suri", "//Alice"]);
+	assert!(!ok && stderr.contains("not enough fragments"), "{stderr}");
 	let left: Vec<_> = std::fs::read_dir(&out_dir).unwrap().flatten().map(|e| e.path()).collect();
 	assert!(left.is_empty(), "a failed get left {left:?}");
 

@@ -154,7 +154,7 @@ fn local_testnet_script_starts_stores_and_stops() {
 	std::fs::write(&source, &data).unwrap();
 	let file = put_file_hash(&files.ok(&["put", source.to_str().unwrap(), "--suri", "//Alice"]));
 	let copy = tmp.path().join("copy.bin");
-	files.ok(&["get", &file, "-o", copy.to_str().unwrap()]);
+	files.ok(&["get", &file, "-o", copy.to_str().unwrap(), "--suri", "//Alice"]);
 	assert!(std::fs::read(&copy).unwrap() == data, "the file came back different");
 
 	// One command stops all eight, and returns once they are gone.

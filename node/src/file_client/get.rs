@@ -7,7 +7,7 @@ use super::{
 	keys::file_key,
 	network::network_client,
 	output::{mib_per_s, progress_bar},
-	FileError,
+	ticket, FileError,
 };
 use crate::{
 	chain_api::Placement,
@@ -15,6 +15,7 @@ use crate::{
 	storage_net::{fetch_segment, MinerDirectory},
 };
 use cess_primitives::{
+	access::Rights,
 	codec::{decode_to_writer, CodecError, FileKey},
 	FileHash, FileManifest, SegmentManifest,
 };
@@ -25,9 +26,10 @@ use std::{io::BufWriter, path::Path, sync::Arc, time::Instant};
 const PREFETCH: usize = 2;
 
 /// Runs `file get`: `file` into `output`, with the key given (`--key`) or the one saved in
-/// `key_dir`.
+/// `key_dir`, reading the fragments on a ticket signed by `owner`.
 pub async fn run(
 	chain: &Arc<ChainClient>,
+	owner: &sp_core::sr25519::Pair,
 	file: FileHash,
 	key: Option<&str>,
 	key_dir: &Path,
@@ -37,12 +39,13 @@ pub async fn run(
 		return Err(FileError::NoSuchFile(file));
 	}
 	let key = file_key(key, key_dir, &file)?;
-	get(chain, file, &key, output).await
+	get(chain, owner, file, &key, output).await
 }
 
-/// Downloads, checks, decodes and decrypts `file` into `output`.
+/// Downloads, checks, decodes and decrypts `file` into `output`, on `owner`'s ticket.
 async fn get(
 	chain: &Arc<ChainClient>,
+	owner: &sp_core::sr25519::Pair,
 	file: FileHash,
 	key: &FileKey,
 	output: &Path,
@@ -84,6 +87,8 @@ async fn get(
 	}
 
 	let dht = network_client(layout)?;
+	// Miners serve the fragments to the PeerId an owner's ticket names: this client's.
+	let auth = ticket::sign(chain, owner, file, dht.local_peer_id(), Rights::GET).await?;
 	let bar = progress_bar(view.size, "downloading");
 	// An async fetcher runs ahead of the decoder (on a blocking thread) by `PREFETCH` segments.
 	let (sender, mut receiver) = tokio::sync::mpsc::channel(PREFETCH);
@@ -93,7 +98,9 @@ async fn get(
 		tokio::spawn(async move {
 			let directory = MinerDirectory::default();
 			for entries in segments {
-				let fetched = fetch_segment(&dht, &chain, &directory, &entries, needed, None).await;
+				let fetched =
+					fetch_segment(&dht, &chain, &directory, &entries, needed, auth.clone(), None)
+						.await;
 				let failed = fetched.is_err();
 				if sender.send(fetched).await.is_err() || failed {
 					return;

@@ -5,13 +5,18 @@
 //!   fragment to the miner the chain placed it on, in parallel, and waits until the file is
 //!   active. The key is written to the key directory and printed: without it nobody, not even
 //!   the miners, can read the file.
-//! - `get <file hash> -o <path>`: reads the placement, fetches the fastest `data_shards`
-//!   fragments of each segment in parallel, checks each against its root, decodes and
-//!   decrypts into `<path>` (written to a temporary file and renamed when complete).
+//! - `get <file hash> -o <path> --suri <owner>`: reads the placement, fetches the fastest
+//!   `data_shards` fragments of each segment in parallel, checks each against its root,
+//!   decodes and decrypts into `<path>` (written to a temporary file and renamed when
+//!   complete).
 //! - `delete`, `status`, `ls`: drop ownership, show a file's state and placement, list the
 //!   account's files;
 //! - `miner`, `miner-exit`, `miner-withdraw`: show a storage miner's record, start and end the
 //!   exit of the `--suri` miner.
+//!
+//! Miners store and serve a file's fragments only to a peer named in a ticket signed by one
+//! of the file's owners ([`ticket`]): `put` and `get` sign one with the `--suri` key for the
+//! client's own PeerId and send it with every request.
 //!
 //! Each command lives in a module of its own named for it ([`put`], [`get`], [`delete`],
 //! [`status`], [`ls`], [`miner`]).
@@ -30,6 +35,7 @@ mod network;
 mod output;
 mod put;
 mod status;
+mod ticket;
 
 pub use error::FileError;
 
@@ -51,7 +57,7 @@ pub struct FileCmd {
 	pub rpc_url: String,
 
 	/// Secret URI of the paying and owning account (e.g. `//Alice` on a development chain, or
-	/// a mnemonic). Needed by put, delete and ls.
+	/// a mnemonic). Needed by put, get (an owner of the file), delete and ls.
 	#[arg(long, global = true, value_name = "SECRET_URI")]
 	pub suri: Option<String>,
 
@@ -80,7 +86,7 @@ pub enum FileAction {
 		#[arg(long, default_value_t = 600)]
 		timeout: u64,
 	},
-	/// Download, check, decode and decrypt a file.
+	/// Download, check, decode and decrypt a file (with `--suri` of one of its owners).
 	Get {
 		/// The file's hash (0x…).
 		file: FileHash,
@@ -151,7 +157,13 @@ impl FileCmd {
 				put::run(&chain, &signer(suri)?, path, options).await
 			}
 			FileAction::Get { file, output, key } => {
-				get::run(&chain, *file, key.as_deref(), &self.key_dir(), output).await
+				let owner = suri.ok_or_else(|| {
+					FileError::Other(
+						"reading a file's fragments needs an owner's key (--suri)".into(),
+					)
+				})?;
+				let owner = pair(owner)?;
+				get::run(&chain, &owner, *file, key.as_deref(), &self.key_dir(), output).await
 			}
 			FileAction::Delete { file } => delete::run(&chain, suri, *file).await,
 			FileAction::Status { file } => status::run(&chain, *file).await,
@@ -181,8 +193,13 @@ fn signer(suri: Option<&str>) -> Result<sr25519::Pair, FileError> {
 	let suri = suri.ok_or_else(|| {
 		FileError::Other("give the paying account with --suri (e.g. --suri //Alice)".into())
 	})?;
+	pair(suri)
+}
+
+/// The key of a secret URI.
+fn pair(suri: &str) -> Result<sr25519::Pair, FileError> {
 	sr25519::Pair::from_string(suri, None)
-		.map_err(|e| FileError::Other(format!("--suri is not a valid secret URI: {e:?}")))
+		.map_err(|e| FileError::Other(format!("--suri is not a valid secret URI: {e}")))
 }
 
 /// Submits an irreversible call signed by `--suri` and waits until it is final.

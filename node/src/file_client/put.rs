@@ -4,15 +4,17 @@ use super::{
 	keys::save_key,
 	network::network_client,
 	output::{format_cess, mib_per_s, progress_bar},
-	FileError,
+	ticket, FileError,
 };
 use crate::{
 	chain_api::Placement,
 	chain_client::{ChainClient, ChainError, TxSigner, WaitFor},
-	storage_net::MinerDirectory,
+	storage_net::{describe_failure, MinerDirectory},
 };
 use bytes::Bytes;
+use cess_dht::Authorization;
 use cess_primitives::{
+	access::Rights,
 	codec::{encode_file, CodecError, FileKey},
 	FileHash, FileManifest, FragmentHash,
 };
@@ -116,7 +118,7 @@ pub async fn run(
 	);
 
 	// Pass 2: encode again (same key, same bytes) and push each fragment to its miner.
-	let pushed = push(chain, path, &key, &manifest, placement, options.parallel).await?;
+	let pushed = push(chain, signer, path, &key, &manifest, placement, options.parallel).await?;
 	let push_time = declared.elapsed();
 
 	let bar = indicatif::ProgressBar::new_spinner();
@@ -196,9 +198,11 @@ async fn declare(
 }
 
 /// Re-encodes the file and pushes each fragment to the miner the chain placed it on,
-/// `parallel` at a time; returns the fragment bytes pushed.
+/// `parallel` at a time, each with `owner`'s ticket for this client's PeerId; returns the
+/// fragment bytes pushed.
 async fn push(
 	chain: &Arc<ChainClient>,
+	owner: &sp_core::sr25519::Pair,
 	path: &Path,
 	key: &FileKey,
 	manifest: &FileManifest,
@@ -207,6 +211,8 @@ async fn push(
 ) -> Result<u64, FileError> {
 	let layout = manifest.layout;
 	let dht = network_client(layout)?;
+	// One ticket for the whole upload (reading back included, so the same client could check).
+	let auth = ticket::sign(chain, owner, manifest.hash, dht.local_peer_id(), Rights::ALL).await?;
 	let directory = MinerDirectory::default();
 	let total = (manifest.segments.len() as u64)
 		.saturating_mul(u64::from(layout.total_shards()))
@@ -253,7 +259,7 @@ async fn push(
 		let room = !input_done && running.len() < parallel && failure.is_none();
 		tokio::select! {
 			next = receiver.recv(), if room => match next {
-				Some(outgoing) => running.push(push_one(chain, &dht, &directory, &placement, outgoing, bar.clone())),
+				Some(outgoing) => running.push(push_one(chain, &dht, &directory, &placement, outgoing, auth.clone(), bar.clone())),
 				None => input_done = true,
 			},
 			Some(result) = running.next(), if !running.is_empty() => match result {
@@ -279,14 +285,15 @@ async fn push(
 	}
 }
 
-/// Pushes one fragment to its miner, retrying a few times (a miner may not have seen the
-/// declaration's block yet).
+/// Pushes one fragment to its miner with the ticket `auth`, retrying a few times (a miner may
+/// not have seen the declaration's block yet).
 async fn push_one(
 	chain: &ChainClient,
 	dht: &cess_dht::Client,
 	directory: &MinerDirectory,
 	placement: &[Placement],
 	outgoing: Outgoing,
+	auth: Authorization,
 	bar: indicatif::ProgressBar,
 ) -> Result<u64, String> {
 	let entry = placement
@@ -303,14 +310,17 @@ async fn push_one(
 			last_error = format!("miner {} has no reachable network record", entry.miner);
 			continue;
 		};
-		match dht.put_fragment(peer, outgoing.root.0, outgoing.bytes.clone(), None).await {
+		match dht
+			.put_fragment(peer, outgoing.root.0, outgoing.bytes.clone(), auth.clone(), None)
+			.await
+		{
 			Ok(_) => {
 				bar.inc(size);
 				return Ok(size);
 			}
 			Err(e) => {
 				directory.forget(&entry.miner);
-				last_error = format!("fragment {} to miner {}: {e}", outgoing.index, entry.miner);
+				last_error = describe_failure(&entry.miner, outgoing.index, &e);
 			}
 		}
 	}

@@ -7,12 +7,16 @@
 //! - **registration**: registers the miner account (`Sminer::register`, its libp2p ed25519 key
 //!   signing the binding) or updates its PeerId and addresses when they changed
 //!   ([`registration`]);
-//! - **uploads**: a PUT is accepted only for a fragment the chain assigned to this miner and
-//!   that is still waiting for its confirmation ([`policy::ChainPolicy`]); stored fragments are
-//!   confirmed with `FileBank::confirm_stored` ([`confirmations`]);
+//! - **access**: every request carries an access proof ([`cess_primitives::access`]); a PUT is
+//!   accepted only with a ticket of the file's owner naming the requesting peer, for a fragment
+//!   the chain assigned to this miner and that is still waiting for its confirmation; a GET
+//!   only with an owner's ticket for the fragment's file, or from the peer of a miner the chain
+//!   assigned to repair a fragment of the same segment ([`policy::ChainPolicy`]);
+//! - **uploads**: stored fragments are confirmed with `FileBank::confirm_stored`
+//!   ([`confirmations`]);
 //! - **repair**: a fragment assigned for repair is rebuilt from `data_shards` fragments of its
-//!   segment fetched from the miners that hold them, checked against its root, stored and
-//!   confirmed ([`repairs`]);
+//!   segment fetched from the miners that hold them (with a repair proof), checked against its
+//!   root, stored and confirmed ([`repairs`]);
 //! - **audits**: every open challenge is answered with Merkle proofs of the challenged leaves
 //!   (`Audit::submit_proof`) within its window, by a task of its own ([`auditor`]) so that an
 //!   answer never waits behind repairs or confirmations; the two share the account's nonces

@@ -1,6 +1,7 @@
 //! Repairs: a fragment the chain assigns to this miner for repair (its holder lost it, exited
 //! or was punished) is rebuilt from `data_shards` other fragments of its segment (local ones
-//! first, then the fastest miners), checked against its root and stored, ready for its
+//! first, then the fastest miners, which serve them on the proof that the chain assigned this
+//! repair: [`AccessProof::Repair`]), checked against its root and stored, ready for its
 //! [confirmation](super::confirmations).
 
 use super::{
@@ -12,8 +13,8 @@ use crate::{
 	chain_api::Assignment,
 	storage_net::{fetch_segment, MinerDirectory},
 };
-use cess_dht::FragmentStore;
-use cess_primitives::{codec::rebuild_fragments, FileLayout, SegmentManifest};
+use cess_dht::{Authorization, FragmentStore};
+use cess_primitives::{access::AccessProof, codec::rebuild_fragments, FileLayout, SegmentManifest};
 use std::collections::{HashMap, HashSet};
 
 /// Blocks before a failed repair is tried again: as long as a confirmation waits before it is
@@ -91,10 +92,20 @@ impl Repairs {
 		}
 		let needed = (layout.data_shards as usize).saturating_sub(available.len());
 		if needed > 0 {
-			let fetched =
-				fetch_segment(&miner.dht, &miner.chain, &self.directory, &remote, needed, None)
-					.await
-					.map_err(|e| e.to_string())?;
+			// The holders let this miner read because the chain assigned it this repair.
+			let auth = Authorization::new(AccessProof::Repair { file: assignment.file }.to_bytes())
+				.map_err(|e| e.to_string())?;
+			let fetched = fetch_segment(
+				&miner.dht,
+				&miner.chain,
+				&self.directory,
+				&remote,
+				needed,
+				auth,
+				None,
+			)
+			.await
+			.map_err(|e| e.to_string())?;
 			available.extend(fetched);
 		}
 		// Decoding a segment is blocking work.

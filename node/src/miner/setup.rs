@@ -3,7 +3,7 @@
 
 use super::{
 	auditor::Auditor,
-	policy::{Assigned, ChainPolicy},
+	policy::{Assigned, ChainHead, ChainPolicy},
 	submitter::Submitter,
 	MinerConfig, LOG,
 };
@@ -37,8 +37,11 @@ pub struct Miner {
 	pub dht: cess_dht::Client,
 	/// The fragment store the network serves.
 	pub store: Arc<DiskStore>,
-	/// The roots the network accepts PUTs of, refreshed by the worker.
+	/// The roots assigned to this miner for upload, refreshed by the worker.
 	pub assigned: Arc<Assigned>,
+	/// The chain's genesis and best block, followed by the worker, read by the network's
+	/// policy (tickets' chain and expiry).
+	pub head: Arc<ChainHead>,
 }
 
 /// A miner brought up: its shared state, its auditor (to run as a task of its own) and the
@@ -69,11 +72,15 @@ pub async fn set_up(
 	let me = signer.account();
 	let submitter = Arc::new(Submitter::new(chain.clone(), signer));
 	let auditor = Auditor::new(chain.clone(), submitter.clone(), me.clone(), store.clone());
+	let (_, best) = chain.best().await.map_err(|e| e.to_string())?;
+	let head = Arc::new(ChainHead::new(chain.genesis().to_fixed_bytes(), best));
 	let assigned = Arc::new(Assigned::default());
 	let policy = Arc::new(ChainPolicy::new(
 		assigned.clone(),
+		head.clone(),
 		chain.clone(),
 		me.clone(),
+		layout,
 		tokio::runtime::Handle::current(),
 	));
 	let mut dht_config = cess_dht::Config {
@@ -120,6 +127,7 @@ pub async fn set_up(
 		dht,
 		store,
 		assigned,
+		head,
 	};
 	Ok(Started { miner, auditor, events })
 }

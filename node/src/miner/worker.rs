@@ -2,22 +2,26 @@
 //! block (or as soon as a fragment is stored), runs its jobs against the chain's state:
 //! [registration](super::registration), [confirmations](super::confirmations) with
 //! [repairs](super::repairs), and [clean-up](super::cleanup). Audit challenges are answered by
-//! the [`Auditor`](super::auditor::Auditor), a task of its own started beside it.
+//! the [`Auditor`](super::auditor::Auditor), a task of its own started beside it, and a third
+//! loop keeps the [chain head](super::policy::ChainHead) the network's policy reads.
 
 use super::{
 	cleanup::Cleanup,
 	confirmations::Confirmations,
+	policy::ChainHead,
 	registration::Registration,
 	repairs::Repairs,
 	setup::{set_up, Miner, Started},
 	MinerConfig, LOG,
 };
-use crate::chain_client::{ChainError, TxSigner};
+use crate::chain_client::{ChainClient, ChainError, TxSigner};
 use cess_dht::{Event, Keypair};
 use std::{sync::Arc, time::Duration};
 
 /// How often the worker looks for a new block (a stored fragment wakes it earlier).
 const POLL: Duration = Duration::from_secs(2);
+/// How often the chain head the network's policy reads is updated.
+const HEAD_POLL: Duration = Duration::from_millis(500);
 
 /// Runs the miner until the node stops; returns (ending the essential task, and with it the
 /// node) only on an error that retrying cannot fix.
@@ -30,13 +34,30 @@ pub async fn run(
 	match set_up(config, signer, network_key, registry).await {
 		Ok(Started { miner, auditor, events }) => {
 			let mut auditor = tokio::spawn(auditor.run());
+			let follower = follow_head(miner.chain.clone(), miner.head.clone());
 			tokio::select! {
 				_ = Worker::new(miner).run(events) => {}
 				_ = &mut auditor => log::error!(target: LOG, "the storage miner's auditor stopped"),
+				_ = follower => {}
 			}
 			auditor.abort();
 		}
 		Err(e) => log::error!(target: LOG, "the storage miner cannot start: {e}"),
+	}
+}
+
+/// Keeps `head` at the node's best block, for the network's policy to check tickets' expiry
+/// against. A loop of its own rather than the worker's: a worker step (a repair) may take
+/// longer than a block. Never returns.
+async fn follow_head(chain: Arc<ChainClient>, head: Arc<ChainHead>) {
+	let mut poll = tokio::time::interval(HEAD_POLL);
+	poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+	loop {
+		poll.tick().await;
+		match chain.best().await {
+			Ok((_, number)) => head.set_best(number),
+			Err(e) => log::debug!(target: LOG, "cannot read the best block: {e}"),
+		}
 	}
 }
 
