@@ -11,8 +11,9 @@
 #
 # Validator i (0..3) listens on p2p port 30333+i, RPC port 9944+i, Prometheus port 9615+i;
 # miner i on p2p port 30343+i, RPC port 9954+i, Prometheus port 9625+i and storage-network port
-# 15001+i. Alice is the bootnode (fixed node key). Files go in with e.g.
+# 15001+i. Alice is the bootnode (fixed node key). Files go in and come back (to an owner) with
 #   cess-node file put ./photo.jpg --suri //Alice --rpc-url ws://127.0.0.1:9944
+#   cess-node file get 0x… -o ./copy.jpg --suri //Alice --rpc-url ws://127.0.0.1:9944
 #
 # Environment:
 #   CESS_TESTNET_DIR          data, logs and pid files (default /tmp/cess-testnet); one network
@@ -82,7 +83,7 @@ start() {
 			extra=(--bootnodes "/ip4/127.0.0.1/tcp/$(port 30333)/p2p/$alice_peer")
 		fi
 		"$NODE" --chain local "--$name" --base-path "$DIR/$name" \
-			--port "$(port $((30333 + i)))" --rpc-port "$(port $((9944 + i)))" --rpc-cors all \
+			--port "$(port $((30333 + i)))" --rpc-port "$(port $((9944 + i)))" \
 			--prometheus-port "$(port $((9615 + i)))" --no-mdns "${extra[@]}" \
 			</dev/null >"$DIR/$name.log" 2>&1 &
 		echo $! >"$DIR/$name.pid"
@@ -96,7 +97,7 @@ start() {
 		[ -f "$DIR/$name/chains/cess_local/network/secret_ed25519" ] ||
 			"$NODE" key generate-node-key --chain local --base-path "$DIR/$name" 2>/dev/null
 		"$NODE" --chain local --base-path "$DIR/$name" \
-			--port "$(port $((30343 + i)))" --rpc-port "$(port $((9954 + i)))" --rpc-cors all \
+			--port "$(port $((30343 + i)))" --rpc-port "$(port $((9954 + i)))" \
 			--prometheus-port "$(port $((9625 + i)))" --no-mdns \
 			--bootnodes "/ip4/127.0.0.1/tcp/$(port 30333)/p2p/$alice_peer" \
 			--storage-miner --miner-key "${MINER_KEYS[$i]}" \

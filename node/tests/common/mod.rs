@@ -4,7 +4,7 @@
 //! that directory (printed when a test fails), and it is killed when its handle drops.
 #![allow(dead_code)]
 
-mod rpc;
+pub mod rpc;
 
 use rpc::RpcClient;
 use serde_json::{json, Value};
