@@ -1,11 +1,19 @@
-//! The composed libp2p behaviour: Kademlia, identify, ping and the fragment streams.
+//! The composed libp2p behaviour: connection limits, Kademlia, identify, ping and the fragment
+//! streams.
 
-use crate::{config::KademliaMode, protocol::PROTOCOL_NAME, streams, Config};
+use crate::{
+	book::AddressBook, config::KademliaMode, connection_limits, protocol::PROTOCOL_NAME, streams,
+	Config,
+};
 use libp2p::{identify, identity::Keypair, kad, ping, swarm::NetworkBehaviour, StreamProtocol};
 
 /// Everything the storage network's swarm runs.
 #[derive(NetworkBehaviour)]
 pub(crate) struct Behaviour {
+	/// Connections per peer, incoming and in handshake. First: the swarm asks the behaviours in
+	/// field order whether to accept a connection, and one refused here is seen by no other
+	/// (which would otherwise have set up state for it before the refusal).
+	pub(crate) limits: connection_limits::Behaviour,
 	/// Discovery: peers' addresses by PeerId, provider records.
 	pub(crate) kademlia: kad::Behaviour<kad::store::MemoryStore>,
 	/// Learns peers' listen addresses and protocols (which feed Kademlia).
@@ -36,13 +44,16 @@ impl Behaviour {
 			identify::Config::new(config.identify_protocol.clone(), key.public())
 				.with_agent_version(config.agent_version.clone()),
 		);
+		let limits = &config.limits;
 		Ok(Self {
+			limits: connection_limits::Behaviour::new(limits),
 			kademlia,
 			identify,
 			ping: ping::Behaviour::new(ping::Config::new()),
 			fragments: streams::Behaviour::new(
 				StreamProtocol::new(PROTOCOL_NAME),
 				config.timeouts.open_stream,
+				AddressBook::new(limits.max_book_peers, limits.max_pinned_peers),
 			),
 		})
 	}

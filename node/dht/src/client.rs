@@ -12,6 +12,38 @@ use libp2p::{Multiaddr, PeerId, Stream};
 use std::{collections::HashSet, sync::Arc, time::Duration};
 use tokio::sync::mpsc;
 
+/// How much of its bounded resources the network uses now ([`Client::stats`]); each is kept
+/// within its [`crate::Limits`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NetworkStats {
+	/// Peers with at least one established connection.
+	pub connected_peers: usize,
+	/// Established connections the peers opened
+	/// (≤ [`crate::Limits::max_incoming_connections`]).
+	pub incoming_connections: usize,
+	/// Established connections this node opened.
+	pub outgoing_connections: usize,
+	/// Incoming connections in their handshake
+	/// (≤ [`crate::Limits::max_pending_incoming_connections`]).
+	pub pending_incoming_connections: usize,
+	/// The most connections one peer has (≤ [`crate::Limits::max_connections_per_peer`]).
+	pub max_connections_of_a_peer: usize,
+	/// Unpinned peers in the address book (≤ [`crate::Limits::max_book_peers`]).
+	pub book_peers: usize,
+	/// Pinned peers in the address book (≤ [`crate::Limits::max_pinned_peers`]).
+	pub pinned_peers: usize,
+	/// Peers in Kademlia's routing table.
+	pub routing_table_peers: usize,
+	/// Inbound streams in admission (≤ [`crate::Limits::max_pending_requests`]).
+	pub pending_requests: usize,
+	/// Inbound PUTs in progress (≤ [`crate::Limits::max_inbound_puts`]).
+	pub inbound_puts: usize,
+	/// Inbound GETs in progress (≤ [`crate::Limits::max_inbound_gets`]).
+	pub inbound_gets: usize,
+	/// Peers with at least one inbound stream being served.
+	pub peers_served: usize,
+}
+
 /// A cheap, cloneable handle to the storage network. The event loop ([`crate::Service`]) stops
 /// once every handle has been dropped.
 #[derive(Clone)]
@@ -55,13 +87,55 @@ impl Client {
 		self.request(|reply| Command::ListenAddresses { reply }).await
 	}
 
-	/// Tells the network that `peer` can be reached at `address` (e.g. from the chain's miner
-	/// registry).
+	async fn send(&self, command: Command) -> Result<(), Error> {
+		self.commands.send(command).await.map_err(|_| Error::ServiceStopped)
+	}
+
+	/// Tells the network that `peer` can be reached at `address`, as an ordinary entry of the
+	/// address book: the least recently seen or used of these is forgotten when the book is full
+	/// ([`crate::Limits::max_book_peers`]). For chain-registered miners use
+	/// [`Client::pin_peer`] or [`Client::set_pinned_peers`] instead.
 	pub async fn add_address(&self, peer: PeerId, address: Multiaddr) -> Result<(), Error> {
-		self.commands
-			.send(Command::AddAddress { peer, address })
-			.await
-			.map_err(|_| Error::ServiceStopped)
+		self.send(Command::AddAddress { peer, address }).await
+	}
+
+	/// Pins `peer` at `addresses` (those the chain's miner registry holds for it; a trailing
+	/// `/p2p/<peer>` is dropped), replacing what was pinned for it before. A pinned peer is never
+	/// evicted from the address book by other peers' activity, and its pinned addresses are
+	/// dialed first; only [`Client::unpin_peer`], [`Client::set_pinned_peers`] or pinning more
+	/// than [`crate::Limits::max_pinned_peers`] peers (the least recently seen or used goes)
+	/// unpin it. At most 8 addresses per peer are kept; an empty list unpins the peer. The
+	/// addresses are also offered to Kademlia.
+	pub async fn pin_peer(&self, peer: PeerId, addresses: Vec<Multiaddr>) -> Result<(), Error> {
+		self.send(Command::PinPeer { peer, addresses }).await
+	}
+
+	/// Unpins `peer`: its pinned addresses are forgotten; addresses it had otherwise stay as an
+	/// ordinary, evictable entry.
+	pub async fn unpin_peer(&self, peer: PeerId) -> Result<(), Error> {
+		self.send(Command::UnpinPeer { peer }).await
+	}
+
+	/// Makes the pinned set exactly `peers`, each at its addresses (as [`Client::pin_peer`]):
+	/// peers pinned before and not listed are unpinned. Beyond
+	/// [`crate::Limits::max_pinned_peers`] the rest of the list is ignored. For a node that
+	/// reads the whole miner registry at once.
+	pub async fn set_pinned_peers(
+		&self,
+		peers: Vec<(PeerId, Vec<Multiaddr>)>,
+	) -> Result<(), Error> {
+		self.send(Command::SetPinned { peers }).await
+	}
+
+	/// The addresses the address book holds for `peer`, pinned ones first (bare, without
+	/// `/p2p/<peer>`); empty if it holds none. Kademlia may know others.
+	pub async fn known_addresses(&self, peer: PeerId) -> Result<Vec<Multiaddr>, Error> {
+		self.request(|reply| Command::KnownAddresses { peer, reply }).await
+	}
+
+	/// A snapshot of the network's bounded resources: connections, address book, slots.
+	pub async fn stats(&self) -> Result<NetworkStats, Error> {
+		self.request(|reply| Command::Stats { reply }).await
 	}
 
 	/// Like [`Client::add_address`] for an address ending in `/p2p/<peer id>`; returns the peer.

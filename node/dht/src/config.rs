@@ -26,16 +26,61 @@ pub enum Security {
 	Noise,
 }
 
-/// Bounds on what one transfer may cost.
+/// Bounds on what transfers, peers and connections may cost; every per-peer resource of the
+/// network has one (DESIGN.md §9: every peer may be hostile).
+///
+/// Inbound requests go through two stages, each with its own slots: *admission* (the header is
+/// read and the policy asked; [`Limits::max_pending_requests`] in all,
+/// [`Limits::max_pending_per_peer`] per peer, beyond which a new stream is dropped unanswered)
+/// and *transfer*, for authorized requests only: PUTs and GETs have separate pools
+/// ([`Limits::max_inbound_puts`], [`Limits::max_inbound_gets`]), so a flood of one cannot stop
+/// the other, and one peer holds at most [`Limits::max_transfers_per_peer`] of them, PUTs and
+/// GETs together; beyond either an authorized request is answered `Busy`. A transfer that
+/// moves less than [`Limits::min_rate`] bytes/s over [`Limits::min_rate_window`], once
+/// [`Limits::min_rate_grace`] has passed, is dropped, so a slot costs its holder bandwidth.
 #[derive(Clone, Debug)]
 pub struct Limits {
 	/// Largest fragment accepted or fetched, in bytes.
 	pub max_fragment_size: u64,
 	/// Size of the chunks data is written and read in; also the per-transfer buffer.
 	pub chunk_size: usize,
-	/// Inbound transfers served at once; further authorized requests are answered `Busy`
-	/// (unauthorized ones are refused before they would take a slot).
-	pub max_inbound_transfers: usize,
+	/// Inbound PUTs served at once; a further authorized PUT is answered `Busy` (unauthorized
+	/// ones are refused before they would take a slot).
+	pub max_inbound_puts: usize,
+	/// Inbound GETs served at once, in a pool apart from the PUTs'.
+	pub max_inbound_gets: usize,
+	/// Inbound transfers (PUTs and GETs together) one peer may hold at once; a further
+	/// authorized request of that peer is answered `Busy`.
+	pub max_transfers_per_peer: usize,
+	/// Inbound streams whose request is being read or authorized, from all peers; beyond this
+	/// many a new stream is dropped unanswered. At least `max_incoming_connections ×
+	/// max_pending_per_peer`, so that peers within the connection limit cannot exhaust it.
+	pub max_pending_requests: usize,
+	/// Inbound streams one peer may have in admission at once; beyond this many its new streams
+	/// are dropped unanswered.
+	pub max_pending_per_peer: usize,
+	/// Slowest average rate, in bytes/s, an inbound transfer may move its data at, measured over
+	/// [`Limits::min_rate_window`]; slower ones are dropped. 0 disables the check (the idle and
+	/// transfer timeouts still apply).
+	pub min_rate: u64,
+	/// The sliding window [`Limits::min_rate`] is measured over.
+	pub min_rate_window: Duration,
+	/// How long a transfer's data phase runs before its rate is first checked (slow start,
+	/// a first disk write).
+	pub min_rate_grace: Duration,
+	/// Established connections one peer may have with this node (both directions together);
+	/// further ones are refused. Two allow a simultaneous dial from both sides.
+	pub max_connections_per_peer: u32,
+	/// Established incoming connections, from all peers; further ones are refused.
+	pub max_incoming_connections: u32,
+	/// Incoming connections still in their handshake; further ones are refused.
+	pub max_pending_incoming_connections: u32,
+	/// Peers the address book remembers besides the pinned ones; beyond them the least
+	/// recently seen or used is forgotten.
+	pub max_book_peers: usize,
+	/// Pinned peers the address book holds ([`crate::Client::pin_peer`]); pinning one more
+	/// unpins the least recently seen or used pinned peer.
+	pub max_pinned_peers: usize,
 }
 
 impl Default for Limits {
@@ -44,8 +89,59 @@ impl Default for Limits {
 			// Production fragments are 8 MiB; leave room for a larger erasure-code setting.
 			max_fragment_size: 16 * 1024 * 1024,
 			chunk_size: 256 * 1024,
-			max_inbound_transfers: 32,
+			// Three chunk buffers per transfer: 64 transfers hold at most 48 MiB.
+			max_inbound_puts: 32,
+			max_inbound_gets: 32,
+			max_transfers_per_peer: 4,
+			max_pending_requests: 1024,
+			max_pending_per_peer: 4,
+			// A trickle of 1 byte every 19 s passed the idle timeout for 300 s. An 8 MiB
+			// fragment at this rate takes 512 s, beyond the transfer timeout: it only catches
+			// streams far slower than any usable link.
+			min_rate: 16 * 1024,
+			min_rate_window: Duration::from_secs(5),
+			min_rate_grace: Duration::from_secs(10),
+			max_connections_per_peer: 2,
+			max_incoming_connections: 256,
+			max_pending_incoming_connections: 64,
+			max_book_peers: 1024,
+			max_pinned_peers: 4096,
 		}
+	}
+}
+
+impl Limits {
+	/// Checks that every limit lets something through.
+	pub(crate) fn validate(&self) -> Result<(), String> {
+		let positive = [
+			("chunk_size", self.chunk_size),
+			("max_inbound_puts", self.max_inbound_puts),
+			("max_inbound_gets", self.max_inbound_gets),
+			("max_transfers_per_peer", self.max_transfers_per_peer),
+			("max_pending_requests", self.max_pending_requests),
+			("max_pending_per_peer", self.max_pending_per_peer),
+			("max_connections_per_peer", self.max_connections_per_peer as usize),
+			("max_incoming_connections", self.max_incoming_connections as usize),
+			("max_pending_incoming_connections", self.max_pending_incoming_connections as usize),
+			("max_book_peers", self.max_book_peers),
+			("max_pinned_peers", self.max_pinned_peers),
+		];
+		if let Some((name, _)) = positive.iter().find(|(_, value)| *value == 0) {
+			return Err(format!("limits: {name} must be positive"));
+		}
+		let pools = [
+			("max_inbound_puts", self.max_inbound_puts),
+			("max_inbound_gets", self.max_inbound_gets),
+			("max_pending_requests", self.max_pending_requests),
+		];
+		let most = tokio::sync::Semaphore::MAX_PERMITS;
+		if let Some((name, _)) = pools.iter().find(|(_, value)| *value > most) {
+			return Err(format!("limits: {name} must be at most {most}"));
+		}
+		if self.min_rate > 0 && self.min_rate_window.is_zero() {
+			return Err("limits: min_rate_window must be positive when min_rate is".into());
+		}
+		Ok(())
 	}
 }
 
@@ -147,5 +243,24 @@ impl Default for Config {
 			event_buffer: 1024,
 			security: Security::default(),
 		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn limits_that_let_nothing_through_are_refused() {
+		assert_eq!(Limits::default().validate(), Ok(()));
+		let none = Limits { max_transfers_per_peer: 0, ..Limits::default() };
+		assert!(none.validate().unwrap_err().contains("max_transfers_per_peer"));
+		let no_window = Limits { min_rate_window: Duration::ZERO, ..Limits::default() };
+		assert!(no_window.validate().is_err());
+		let unchecked =
+			Limits { min_rate: 0, min_rate_window: Duration::ZERO, ..Limits::default() };
+		assert_eq!(unchecked.validate(), Ok(()));
+		let huge = Limits { max_pending_requests: usize::MAX, ..Limits::default() };
+		assert!(huge.validate().is_err());
 	}
 }

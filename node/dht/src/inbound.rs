@@ -1,23 +1,28 @@
 //! The serving side of the fragment protocol: answers PUTs and GETs opened by remote peers.
 //!
 //! Each inbound stream runs in its own task through two stages:
-//! 1. **admission**, holding one of [`MAX_PENDING_REQUESTS`] pending slots (beyond them a new
-//!    stream is dropped unanswered): the request header is read (bounded in bytes, and in time by
-//!    the idle timeout), checked, and the [`crate::AuthorizationPolicy`] asked with the
-//!    authorization it carries. A refused request is answered and closed here, having reserved
-//!    nothing: it neither takes a transfer slot nor touches the store, so it cannot hold up or be
-//!    answered `Busy` because of someone else's transfer, nor make an authorized one wait.
-//! 2. **the transfer**, holding one of [`crate::Limits::max_inbound_transfers`] slots, taken only
-//!    by an authorized request (beyond them it is answered `Busy`). Every read and write has the
-//!    idle timeout, and the whole exchange the transfer timeout, so a stalled or malicious peer
-//!    holds a slot for a bounded time.
+//! 1. **admission**, holding one of [`crate::Limits::max_pending_requests`] pending slots and one
+//!    of its peer's [`crate::Limits::max_pending_per_peer`] (beyond either a new stream is dropped
+//!    unanswered): the request header is read (bounded in bytes, and in time by the idle
+//!    timeout), checked, and the [`crate::AuthorizationPolicy`] asked with the authorization it
+//!    carries. A refused request is answered and closed here, having reserved nothing: it neither
+//!    takes a transfer slot nor touches the store, so it cannot hold up or be answered `Busy`
+//!    because of someone else's transfer, nor make an authorized one wait.
+//! 2. **the transfer**, taken only by an authorized request: one of its peer's
+//!    [`crate::Limits::max_transfers_per_peer`] and a slot of its operation's pool
+//!    ([`crate::Limits::max_inbound_puts`] or [`crate::Limits::max_inbound_gets`]); beyond
+//!    either it is answered `Busy`. Every read and write has the idle timeout, the data the
+//!    minimum rate ([`crate::rate`]), and the whole exchange the transfer timeout, so a stalled,
+//!    trickling or malicious peer holds a slot for a bounded time and at a cost in bandwidth.
 
 use crate::{
 	metrics::{Op, Side},
 	pipeline::{ChunkPipeline, ReadAhead},
 	policy::Decision,
 	protocol::{self, ErrorCode, ProtocolError, Request, Status},
+	rate::RateMeter,
 	service::Shared,
+	shares::{Share, Stage},
 	store::StoreError,
 	Authorization, Event, FragmentHasher, FragmentRoot,
 };
@@ -30,19 +35,31 @@ use std::{
 };
 use tokio::{sync::OwnedSemaphorePermit, time::timeout};
 
-/// Inbound streams admitted at once (their request being read, authorized, or refused), beyond
-/// which new streams are dropped unanswered. Each holds a task and at most
-/// [`protocol::MAX_REQUEST_LEN`] bytes, for at most an idle timeout while its header arrives.
-pub(crate) const MAX_PENDING_REQUESTS: usize = 128;
+/// What a stream being served holds: a slot of the stage it is in (admission, then transfer)
+/// and its place in its peer's share of that stage; both given back when dropped.
+struct Held {
+	_slot: OwnedSemaphorePermit,
+	_share: Share,
+}
 
-/// Takes an inbound fragment-protocol stream from `peer` and serves it in its own task.
+/// Takes an inbound fragment-protocol stream from `peer` and serves it in its own task. A
+/// pending stream holds a task and at most [`protocol::MAX_REQUEST_LEN`] bytes, for at most an
+/// idle timeout while its header arrives.
 pub(crate) fn accept(shared: &Arc<Shared>, peer: PeerId, stream: Stream) {
-	let Ok(pending) = shared.pending_slots.clone().try_acquire_owned() else {
+	let per_peer = shared.config.limits.max_pending_per_peer;
+	let Some(share) = shared.shares.try_take(peer, Stage::Admission, per_peer) else {
+		log::debug!(target: "cess-dht", "dropping a stream from {peer}: {per_peer} of its own pending");
+		shared.metrics.failed(Op::Unknown, Side::Inbound, "overloaded");
+		return;
+	};
+	let Ok(slot) = shared.pending_slots.clone().try_acquire_owned() else {
 		log::debug!(target: "cess-dht", "dropping a stream from {peer}: overloaded");
+		shared.metrics.failed(Op::Unknown, Side::Inbound, "overloaded");
 		return;
 	};
 	let shared = shared.clone();
-	tokio::spawn(async move { serve(&shared, peer, stream, pending).await });
+	let held = Held { _slot: slot, _share: share };
+	tokio::spawn(async move { serve(&shared, peer, stream, held).await });
 }
 
 /// Why serving a stream ended early.
@@ -91,14 +108,9 @@ async fn send_status(stream: &mut Stream, idle: Duration, status: Status) -> Res
 	}
 }
 
-/// Serves one stream. `slot` is its admission slot, traded for a transfer slot once the request
+/// Serves one stream. `held` is its admission slot, traded for a transfer slot once the request
 /// is authorized, and held until the stream is closed (the final reply included).
-async fn serve(
-	shared: &Arc<Shared>,
-	peer: PeerId,
-	mut stream: Stream,
-	mut slot: OwnedSemaphorePermit,
-) {
+async fn serve(shared: &Arc<Shared>, peer: PeerId, mut stream: Stream, mut held: Held) {
 	let idle = shared.config.timeouts.idle;
 	// The whole header (at most MAX_REQUEST_LEN bytes) must arrive within one idle timeout.
 	let (request, auth) = match timeout(idle, protocol::read_request(&mut stream)).await {
@@ -127,7 +139,7 @@ async fn serve(
 	};
 	let started = Instant::now();
 	let work = async {
-		admit(shared, peer, request, auth, &mut slot).await?;
+		admit(shared, peer, request, auth, &mut held).await?;
 		let _active = shared.metrics.active(Side::Inbound);
 		match request {
 			Request::Put { root, size } => serve_put(shared, peer, &mut stream, root, size).await,
@@ -159,14 +171,15 @@ async fn serve(
 }
 
 /// Decides whether `request` may proceed, before anything is reserved for it: checks of the
-/// header alone, then the authorization policy, and only then a transfer slot (`Busy` when none
-/// is free), which replaces the admission slot in `slot`.
+/// header alone, then the authorization policy, and only then the peer's share of transfers and
+/// a slot of the operation's pool (`Busy` when either is exhausted), which replace the admission
+/// slot in `held`.
 async fn admit(
 	shared: &Arc<Shared>,
 	peer: PeerId,
 	request: Request,
 	auth: Authorization,
-	slot: &mut OwnedSemaphorePermit,
+	held: &mut Held,
 ) -> Result<(), Failure> {
 	if let Request::Put { size, .. } = request {
 		let limit = shared.config.limits.max_fragment_size;
@@ -189,11 +202,21 @@ async fn admit(
 	if let Decision::Deny(reason) = decision {
 		return Err(Failure::reply(ErrorCode::Unauthorized, reason));
 	}
-	*slot = shared
-		.inbound_slots
+	let per_peer = shared.config.limits.max_transfers_per_peer;
+	let share = shared.shares.try_take(peer, Stage::Transfer, per_peer).ok_or_else(|| Failure {
+		// Apart from `busy` in the metrics: a peer over its share, not a miner at capacity.
+		reason: "busy_peer",
+		..Failure::reply(ErrorCode::Busy, format!("{per_peer} transfers of yours are in progress"))
+	})?;
+	let (pool, what) = match request {
+		Request::Put { .. } => (&shared.put_slots, "uploads"),
+		Request::Get { .. } => (&shared.get_slots, "reads"),
+	};
+	let slot = pool
 		.clone()
 		.try_acquire_owned()
-		.map_err(|_| Failure::reply(ErrorCode::Busy, "too many transfers in progress"))?;
+		.map_err(|_| Failure::reply(ErrorCode::Busy, format!("too many {what} in progress")))?;
+	*held = Held { _slot: slot, _share: share };
 	Ok(())
 }
 
@@ -253,6 +276,7 @@ async fn serve_put(
 		offset = 0;
 	}
 	send_status(stream, idle, Status::Ok(offset)).await?;
+	let mut meter = rate_meter(shared);
 
 	// A fresh upload is hashed chunk by chunk as it is stored, beside the transfer; a resumed
 	// one is checked as a whole at commit (its first part arrived over an earlier stream).
@@ -276,7 +300,7 @@ async fn serve_put(
 	while received < size {
 		let Some(mut buffer) = pipeline.buffer().await else { break };
 		let want = buffer.len().min(usize::try_from(size - received).unwrap_or(usize::MAX));
-		let (filled, broken) = fill(stream, &mut buffer[..want], idle).await;
+		let (filled, broken) = fill(stream, &mut buffer[..want], idle, &mut meter).await;
 		// Bytes read before a failure are still stored, so a retry can resume after them.
 		if filled > 0 {
 			if !pipeline.submit(buffer, filled).await {
@@ -338,19 +362,88 @@ async fn serve_put(
 	Ok(())
 }
 
+/// A meter of the minimum rate for a data phase starting now, paused until [`paced`] waits.
+fn rate_meter(shared: &Shared) -> RateMeter {
+	let limits = &shared.config.limits;
+	let now = Instant::now();
+	let mut meter =
+		RateMeter::new(limits.min_rate, limits.min_rate_window, limits.min_rate_grace, now);
+	meter.pause(now);
+	meter
+}
+
+/// Which way [`paced`] moves bytes.
+enum Io<'a> {
+	Read(&'a mut [u8]),
+	Write(&'a [u8]),
+}
+
+/// One read or write on `stream`, under the idle timeout and the minimum rate: while it waits,
+/// and whenever it returns, the rate is checked (every [`RateMeter::check_interval`]). Both
+/// are restarted after such a check, which loses nothing: a read or write that has not
+/// completed has moved no bytes. The meter runs only in here: time between calls is this
+/// node's (storing, hashing, reading its disk), not the peer's.
+async fn paced(
+	stream: &mut Stream,
+	io: Io<'_>,
+	idle: Duration,
+	meter: &mut RateMeter,
+) -> Result<usize, Failure> {
+	let started = Instant::now();
+	meter.resume(started);
+	let result = paced_io(stream, io, idle, meter, started).await;
+	meter.pause(Instant::now());
+	result
+}
+
+async fn paced_io(
+	stream: &mut Stream,
+	mut io: Io<'_>,
+	idle: Duration,
+	meter: &mut RateMeter,
+	started: Instant,
+) -> Result<usize, Failure> {
+	loop {
+		let idle_left = idle.saturating_sub(started.elapsed());
+		if idle_left.is_zero() {
+			let what = if matches!(io, Io::Read(_)) { "waiting for data" } else { "sending data" };
+			return Err(Failure::stream("timeout", what));
+		}
+		let wait = meter.check_interval().min(idle_left);
+		let moved = match &mut io {
+			Io::Read(buffer) => timeout(wait, stream.read(buffer)).await,
+			Io::Write(buffer) => timeout(wait, stream.write(buffer)).await,
+		};
+		let now = Instant::now();
+		match moved {
+			Ok(Ok(n)) => {
+				meter.record(n, now);
+				meter.check(now).map_err(|slow| Failure::stream("too_slow", slow.to_string()))?;
+				return Ok(n);
+			}
+			Ok(Err(e)) => return Err(Failure::stream("io", format!("moving data: {e}"))),
+			Err(_) => {
+				meter.check(now).map_err(|slow| Failure::stream("too_slow", slow.to_string()))?
+			}
+		}
+	}
+}
+
 /// Reads into `buffer` until it is full or the stream ends; returns the bytes read and, if the
-/// stream failed or stalled, why. Bytes read before a failure are still returned, so they can
-/// be kept for resumption.
-async fn fill(stream: &mut Stream, buffer: &mut [u8], idle: Duration) -> (usize, Option<Failure>) {
+/// stream failed, stalled or trickled below the minimum rate, why. Bytes read before a failure
+/// are still returned, so they can be kept for resumption.
+async fn fill(
+	stream: &mut Stream,
+	buffer: &mut [u8],
+	idle: Duration,
+	meter: &mut RateMeter,
+) -> (usize, Option<Failure>) {
 	let mut filled = 0;
 	while filled < buffer.len() {
-		match timeout(idle, stream.read(&mut buffer[filled..])).await {
-			Ok(Ok(0)) => break,
-			Ok(Ok(n)) => filled += n,
-			Ok(Err(e)) => {
-				return (filled, Some(Failure::stream("io", format!("reading data: {e}"))))
-			}
-			Err(_) => return (filled, Some(Failure::stream("timeout", "waiting for data"))),
+		match paced(stream, Io::Read(&mut buffer[filled..]), idle, meter).await {
+			Ok(0) => break,
+			Ok(n) => filled += n,
+			Err(failure) => return (filled, Some(failure)),
 		}
 	}
 	(filled, None)
@@ -387,6 +480,7 @@ async fn serve_get(
 		seeked.map_err(internal)?;
 	}
 	send_status(stream, idle, Status::Ok(size)).await?;
+	let mut meter = rate_meter(shared);
 
 	let remaining = size - offset;
 	let chunk_size =
@@ -402,10 +496,13 @@ async fn serve_get(
 			}
 			None => return Err(Failure::stream("internal", "the storage task stopped")),
 		};
-		match timeout(idle, stream.write_all(&buffer[..len])).await {
-			Ok(Ok(())) => {}
-			Ok(Err(e)) => return Err(Failure::stream("io", format!("sending data: {e}"))),
-			Err(_) => return Err(Failure::stream("timeout", "sending data")),
+		// A reader slower than the minimum rate holds the write back; it is dropped then.
+		let mut written = 0;
+		while written < len {
+			match paced(stream, Io::Write(&buffer[written..len]), idle, &mut meter).await? {
+				0 => return Err(Failure::stream("io", "the stream accepts no more data")),
+				n => written += n,
+			}
 		}
 		ahead.recycle(buffer);
 		sent += len as u64;

@@ -78,14 +78,20 @@
 //!   reserved for it; a refused request never takes a transfer slot nor touches the store.
 //! - Oversized, malformed or unexpected input gets an error status and a closed stream; memory
 //!   per transfer is one chunk (plus the fragment once, when it is checked against its root).
+//! - Every per-peer resource is bounded ([`Limits`]): streams in admission and in transfer per
+//!   peer, separate pools of PUT and GET slots, a minimum transfer rate, connections per peer,
+//!   incoming and in handshake, and address-book entries (the least recently seen evicted,
+//!   chain-registered miners pinned: [`Client::pin_peer`]); [`Client::stats`] reports them.
 //! - Metrics (bytes in/out, transfers, failures, durations, active transfers, peers) go to the
 //!   node's Prometheus registry; see the `metrics` module docs for their names.
 
 #![warn(missing_docs)]
 
 mod behaviour;
+mod book;
 mod client;
 mod config;
+mod connection_limits;
 mod error;
 mod inbound;
 mod metrics;
@@ -94,14 +100,16 @@ mod outbound;
 mod pipeline;
 pub mod policy;
 pub mod protocol;
+mod rate;
 mod root;
 mod service;
+mod shares;
 pub mod store;
 mod streams;
 pub mod tls;
 mod verify;
 
-pub use client::Client;
+pub use client::{Client, NetworkStats};
 pub use config::{Config, KademliaMode, Limits, RetryPolicy, Security, Timeouts};
 pub use error::{Error, TransferError};
 pub use outbound::{Direction, FetchedFragment, Progress, ProgressFn, TransferReport};

@@ -9,7 +9,10 @@
 //! | `cess_dht_fragment_transfers_active` | gauge | `side` |
 //! | `cess_dht_connected_peers` | gauge | |
 //!
-//! `side` is `inbound` (a peer asked us) or `outbound` (we asked a peer).
+//! `side` is `inbound` (a peer asked us) or `outbound` (we asked a peer). Inbound `reason`s
+//! include the limits': `overloaded` (a stream dropped in admission), `busy` (a pool of transfer
+//! slots full), `busy_peer` (the peer's share of transfers used), `too_slow` (below the minimum
+//! rate).
 //! Outbound transfers count once per call (after retries); their attempts that failed on the way
 //! count as failures with their reason.
 

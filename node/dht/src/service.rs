@@ -3,13 +3,16 @@
 
 use crate::{
 	behaviour::{Behaviour, BehaviourEvent},
+	book::MAX_ADDRESSES_PER_PEER,
 	config::Security,
 	inbound,
 	metrics::Metrics,
 	mux,
+	protocol::PROTOCOL_NAME,
+	shares::PeerShares,
 	streams::{self, OpenReply},
 	tls, AuthorizationPolicy, Client, Config, Error, Event, FragmentRoot, FragmentStore,
-	FragmentVerifier,
+	FragmentVerifier, NetworkStats,
 };
 use futures::{channel::oneshot, StreamExt};
 use libp2p::{
@@ -54,10 +57,14 @@ pub(crate) struct Shared {
 	pub(crate) verifier: Arc<dyn FragmentVerifier>,
 	pub(crate) metrics: Metrics,
 	pub(crate) events: mpsc::Sender<Event>,
-	/// Inbound transfers in progress (authorized requests only).
-	pub(crate) inbound_slots: Arc<Semaphore>,
+	/// Inbound PUTs in progress (authorized requests only).
+	pub(crate) put_slots: Arc<Semaphore>,
+	/// Inbound GETs in progress (authorized requests only), apart from the PUTs.
+	pub(crate) get_slots: Arc<Semaphore>,
 	/// Inbound streams whose request is being read, authorized or refused.
 	pub(crate) pending_slots: Arc<Semaphore>,
+	/// Each peer's streams in admission and in transfer.
+	pub(crate) shares: Arc<PeerShares>,
 	/// Roots with an inbound upload in progress: one writer per partial upload.
 	pub(crate) uploads: Mutex<HashSet<FragmentRoot>>,
 }
@@ -69,6 +76,11 @@ pub(crate) type Reply<T> = oneshot::Sender<Result<T, Error>>;
 pub(crate) enum Command {
 	OpenStream { peer: PeerId, reply: OpenReply },
 	AddAddress { peer: PeerId, address: Multiaddr },
+	PinPeer { peer: PeerId, addresses: Vec<Multiaddr> },
+	UnpinPeer { peer: PeerId },
+	SetPinned { peers: Vec<(PeerId, Vec<Multiaddr>)> },
+	KnownAddresses { peer: PeerId, reply: oneshot::Sender<Vec<Multiaddr>> },
+	Stats { reply: oneshot::Sender<NetworkStats> },
 	FindPeer { peer: PeerId, reply: Reply<Vec<Multiaddr>> },
 	Bootstrap { reply: Reply<()> },
 	StartProviding { root: FragmentRoot, reply: Reply<()> },
@@ -88,6 +100,7 @@ pub struct Service {
 	commands: mpsc::Receiver<Command>,
 	shared: Arc<Shared>,
 	kademlia_protocol: StreamProtocol,
+	fragment_protocol: StreamProtocol,
 	bootstrap_peers: Vec<(PeerId, Multiaddr)>,
 	listen_addresses: Vec<Multiaddr>,
 	/// Listeners that have not reported an address yet; `ListenAddresses` waits for them.
@@ -96,6 +109,28 @@ pub struct Service {
 	find_peer: HashMap<QueryId, (PeerId, Reply<Vec<Multiaddr>>)>,
 	start_providing: HashMap<QueryId, Reply<()>>,
 	get_providers: HashMap<QueryId, ProvidersQuery>,
+}
+
+/// Gives Kademlia `addresses` of `peer`, as many as keep it within [`MAX_ADDRESSES_PER_PEER`]
+/// for the peer: its routing table bounds the peers (k-buckets), not their addresses, which a
+/// peer could otherwise grow without end by announcing new ones.
+fn add_to_kademlia(
+	kademlia: &mut kad::Behaviour<kad::store::MemoryStore>,
+	peer: &PeerId,
+	addresses: &[Multiaddr],
+) {
+	let known = kademlia
+		.kbucket(*peer)
+		.and_then(|bucket| {
+			bucket
+				.iter()
+				.find(|entry| entry.node.key.preimage() == peer)
+				.map(|e| e.node.value.len())
+		})
+		.unwrap_or(0);
+	for address in addresses.iter().take(MAX_ADDRESSES_PER_PEER.saturating_sub(known)) {
+		kademlia.add_address(peer, address.clone());
+	}
 }
 
 /// Splits `/…/p2p/<peer id>` into the peer and the address without its `/p2p` suffix.
@@ -121,11 +156,7 @@ impl Service {
 	/// Builds the swarm and starts listening. Must be called within a Tokio runtime.
 	pub(crate) fn new(params: Params) -> Result<(Client, Service, mpsc::Receiver<Event>), Error> {
 		let Params { config, keypair, store, policy, verifier, registry } = params;
-		if config.limits.chunk_size == 0 || config.limits.max_inbound_transfers == 0 {
-			return Err(Error::InvalidConfig(
-				"chunk_size and max_inbound_transfers must be positive".into(),
-			));
-		}
+		config.limits.validate().map_err(Error::InvalidConfig)?;
 		let local_peer_id = keypair.public().to_peer_id();
 		let behaviour = Behaviour::new(&keypair, &config)?;
 		let tcp = || tcp::Config::new().nodelay(true);
@@ -183,8 +214,10 @@ impl Service {
 		let (events_tx, events_rx) = mpsc::channel(config.event_buffer.max(1));
 		let (commands_tx, commands_rx) = mpsc::channel(COMMAND_BUFFER);
 		let shared = Arc::new(Shared {
-			inbound_slots: Arc::new(Semaphore::new(config.limits.max_inbound_transfers)),
-			pending_slots: Arc::new(Semaphore::new(inbound::MAX_PENDING_REQUESTS)),
+			put_slots: Arc::new(Semaphore::new(config.limits.max_inbound_puts)),
+			get_slots: Arc::new(Semaphore::new(config.limits.max_inbound_gets)),
+			pending_slots: Arc::new(Semaphore::new(config.limits.max_pending_requests)),
+			shares: Arc::new(PeerShares::default()),
 			config,
 			store,
 			policy,
@@ -199,6 +232,7 @@ impl Service {
 			commands: commands_rx,
 			shared,
 			kademlia_protocol,
+			fragment_protocol: StreamProtocol::new(PROTOCOL_NAME),
 			bootstrap_peers,
 			listen_addresses: Vec::new(),
 			pending_listeners,
@@ -237,8 +271,34 @@ impl Service {
 		match command {
 			Command::OpenStream { peer, reply } => behaviour.fragments.open(peer, reply),
 			Command::AddAddress { peer, address } => {
-				behaviour.kademlia.add_address(&peer, address.clone());
+				let address = bare_address(address, &peer);
+				add_to_kademlia(&mut behaviour.kademlia, &peer, std::slice::from_ref(&address));
 				behaviour.fragments.add_address(peer, address);
+			}
+			Command::PinPeer { peer, addresses } => {
+				let addresses: Vec<Multiaddr> =
+					addresses.into_iter().map(|address| bare_address(address, &peer)).collect();
+				add_to_kademlia(&mut behaviour.kademlia, &peer, &addresses);
+				behaviour.fragments.book().pin(peer, addresses);
+			}
+			Command::UnpinPeer { peer } => behaviour.fragments.book().unpin(&peer),
+			Command::SetPinned { peers } => {
+				let peers: Vec<(PeerId, Vec<Multiaddr>)> = peers
+					.into_iter()
+					.map(|(peer, addresses)| {
+						let addresses: Vec<Multiaddr> =
+							addresses.into_iter().map(|a| bare_address(a, &peer)).collect();
+						add_to_kademlia(&mut behaviour.kademlia, &peer, &addresses);
+						(peer, addresses)
+					})
+					.collect();
+				behaviour.fragments.book().set_pinned(peers);
+			}
+			Command::KnownAddresses { peer, reply } => {
+				let _ = reply.send(behaviour.fragments.addresses_of(&peer));
+			}
+			Command::Stats { reply } => {
+				let _ = reply.send(self.stats());
 			}
 			Command::FindPeer { peer, reply } => {
 				let id = behaviour.kademlia.get_closest_peers(peer);
@@ -332,15 +392,43 @@ impl Service {
 		}
 	}
 
+	/// What identify reported of a connected peer: its self-declared listen addresses and
+	/// protocols, so nothing here is trusted to create state of its own.
 	fn on_identified(&mut self, peer: PeerId, info: identify::Info) {
 		let behaviour = self.swarm.behaviour_mut();
-		// Only peers that answer Kademlia queries belong in the routing table.
-		let serves_kademlia = info.protocols.contains(&self.kademlia_protocol);
-		for address in info.listen_addrs {
-			if serves_kademlia {
-				behaviour.kademlia.add_address(&peer, address.clone());
-			}
-			behaviour.fragments.add_address(peer, address);
+		let addresses: Vec<Multiaddr> =
+			info.listen_addrs.into_iter().take(MAX_ADDRESSES_PER_PEER).collect();
+		// Only storage-network peers that answer Kademlia queries belong in the routing table
+		// (k-buckets bound its peers; `add_to_kademlia` their addresses).
+		if info.protocols.contains(&self.kademlia_protocol)
+			&& info.protocols.contains(&self.fragment_protocol)
+		{
+			add_to_kademlia(&mut behaviour.kademlia, &peer, &addresses);
+		}
+		// The address book takes them only for a peer it holds already.
+		behaviour.fragments.identified(&peer, &addresses);
+	}
+
+	fn stats(&mut self) -> NetworkStats {
+		let info = self.swarm.network_info();
+		let counters = info.connection_counters();
+		let shared = &self.shared;
+		let limits = &shared.config.limits;
+		let behaviour = self.swarm.behaviour_mut();
+		NetworkStats {
+			connected_peers: info.num_peers(),
+			incoming_connections: counters.num_established_incoming() as usize,
+			outgoing_connections: counters.num_established_outgoing() as usize,
+			pending_incoming_connections: counters.num_pending_incoming() as usize,
+			max_connections_of_a_peer: behaviour.limits.max_connections_of_a_peer(),
+			book_peers: behaviour.fragments.book().other_len(),
+			pinned_peers: behaviour.fragments.book().pinned_len(),
+			routing_table_peers: behaviour.kademlia.kbuckets().map(|b| b.num_entries()).sum(),
+			pending_requests: limits.max_pending_requests
+				- shared.pending_slots.available_permits(),
+			inbound_puts: limits.max_inbound_puts - shared.put_slots.available_permits(),
+			inbound_gets: limits.max_inbound_gets - shared.get_slots.available_permits(),
+			peers_served: shared.shares.peers(),
 		}
 	}
 

@@ -4,10 +4,12 @@
 //! are streamed instead, so this behaviour only negotiates streams of the fragment protocol and
 //! passes them on: inbound ones as [`Event::Inbound`], outbound ones to the one-shot channel of
 //! [`Behaviour::open`]. The transfer logic then runs in its own task, reading and writing the
-//! stream directly, with yamux flow control as backpressure. It also keeps a small address book
-//! so that peers whose addresses were given explicitly or learned through identify can be dialed
-//! even when Kademlia has dropped them from its routing table.
+//! stream directly, with yamux flow control as backpressure. It also keeps the address book
+//! ([`crate::book`]: bounded, pinned chain-registered peers, least recently seen evicted) so
+//! that peers whose addresses were given or pinned can be dialed even when Kademlia has dropped
+//! them from its routing table.
 
+use crate::book::AddressBook;
 use futures::channel::oneshot;
 use libp2p::{
 	core::{transport::PortUse, upgrade::ReadyUpgrade, Endpoint},
@@ -27,11 +29,6 @@ use std::{
 	task::{Context, Poll, Waker},
 	time::Duration,
 };
-
-/// Addresses remembered per peer; the oldest is forgotten first.
-const MAX_ADDRESSES_PER_PEER: usize = 8;
-/// Peers remembered in the address book; further ones are left to Kademlia.
-const MAX_PEERS_IN_BOOK: usize = 4096;
 
 /// Why a stream could not be opened.
 #[derive(Clone, Debug, thiserror::Error)]
@@ -66,19 +63,23 @@ pub(crate) struct Behaviour {
 	negotiation_timeout: Duration,
 	connections: HashMap<PeerId, HashSet<ConnectionId>>,
 	waiting_for_connection: HashMap<PeerId, Vec<OpenReply>>,
-	addresses: HashMap<PeerId, VecDeque<Multiaddr>>,
+	book: AddressBook,
 	events: VecDeque<ToSwarm<Event, OpenReply>>,
 	waker: Option<Waker>,
 }
 
 impl Behaviour {
-	pub(crate) fn new(protocol: StreamProtocol, negotiation_timeout: Duration) -> Self {
+	pub(crate) fn new(
+		protocol: StreamProtocol,
+		negotiation_timeout: Duration,
+		book: AddressBook,
+	) -> Self {
 		Self {
 			protocol,
 			negotiation_timeout,
 			connections: HashMap::new(),
 			waiting_for_connection: HashMap::new(),
-			addresses: HashMap::new(),
+			book,
 			events: VecDeque::new(),
 			waker: None,
 		}
@@ -91,6 +92,7 @@ impl Behaviour {
 			replies.retain(|reply| !reply.is_canceled());
 			!replies.is_empty()
 		});
+		self.book.touch(&peer);
 		if self.connections.contains_key(&peer) {
 			self.push(ToSwarm::NotifyHandler {
 				peer_id: peer,
@@ -107,27 +109,26 @@ impl Behaviour {
 		}
 	}
 
-	/// Remembers `address` as a way to reach `peer`.
+	/// Remembers `address` as a way to reach `peer` (an ordinary, evictable entry).
 	pub(crate) fn add_address(&mut self, peer: PeerId, address: Multiaddr) {
-		let address = crate::service::bare_address(address, &peer);
-		let book_full = self.addresses.len() >= MAX_PEERS_IN_BOOK;
-		let entry = match self.addresses.entry(peer) {
-			Entry::Occupied(entry) => entry.into_mut(),
-			Entry::Vacant(_) if book_full => return,
-			Entry::Vacant(entry) => entry.insert(VecDeque::new()),
-		};
-		if entry.contains(&address) {
-			return;
-		}
-		if entry.len() >= MAX_ADDRESSES_PER_PEER {
-			entry.pop_front();
-		}
-		entry.push_back(address);
+		self.book.add(peer, crate::service::bare_address(address, &peer));
 	}
 
-	/// The addresses remembered for `peer`.
+	/// What identify reported `peer` listens on: kept only if `peer` is in the book already.
+	pub(crate) fn identified(&mut self, peer: &PeerId, addresses: &[Multiaddr]) {
+		let bare: Vec<Multiaddr> =
+			addresses.iter().map(|a| crate::service::bare_address(a.clone(), peer)).collect();
+		self.book.update_known(peer, &bare);
+	}
+
+	/// The address book, to pin and unpin peers and to count its entries.
+	pub(crate) fn book(&mut self) -> &mut AddressBook {
+		&mut self.book
+	}
+
+	/// The addresses remembered for `peer`, pinned ones first.
 	pub(crate) fn addresses_of(&self, peer: &PeerId) -> Vec<Multiaddr> {
-		self.addresses.get(peer).map(|a| a.iter().cloned().collect()).unwrap_or_default()
+		self.book.addresses(peer)
 	}
 
 	/// Peers with at least one open connection.
@@ -186,6 +187,7 @@ impl NetworkBehaviour for Behaviour {
 		match event {
 			FromSwarm::ConnectionEstablished(established) => {
 				let peer = established.peer_id;
+				self.book.touch(&peer);
 				self.connections.entry(peer).or_default().insert(established.connection_id);
 				for reply in self.waiting_for_connection.remove(&peer).unwrap_or_default() {
 					self.push(ToSwarm::NotifyHandler {

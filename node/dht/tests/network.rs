@@ -528,7 +528,7 @@ async fn a_node_killed_mid_transfer_and_restarted_gets_the_put_retried_to_succes
 async fn transfers_beyond_the_inbound_limit_are_refused_as_busy_then_retried() {
 	let (hooks, stall) = StallOnce::new(1);
 	let store = Arc::new(Hooked::new(MemoryStore::new(verifier()), hooks));
-	let limits = Limits { max_inbound_transfers: 1, ..Limits::default() };
+	let limits = Limits { max_inbound_puts: 1, ..Limits::default() };
 	let miner =
 		spawn_node(Config { limits, ..test_config() }, store.clone(), Arc::new(AllowAll)).await;
 	let client = spawn_node(test_config(), memory_store(), Arc::new(AllowAll)).await;
@@ -642,7 +642,7 @@ async fn a_put_with_a_wrong_proof_is_refused_at_once_without_disturbing_the_owne
 	// root's partial upload, until the test lets it go on.
 	let (hooks, pause) = StallOnce::pausing(3 * 1024 * 1024);
 	let store = Arc::new(Hooked::new(MemoryStore::new(verifier()), hooks));
-	let limits = Limits { max_inbound_transfers: 1, ..Limits::default() };
+	let limits = Limits { max_inbound_puts: 1, ..Limits::default() };
 	let miner = spawn_node(Config { limits, ..test_config() }, store.clone(), policy.clone()).await;
 	let owner = spawn_client(test_config(), &miner.address).await;
 	// One attempt: a `Busy` answer would come back as such instead of being retried.
