@@ -16,7 +16,8 @@ use std::{
 /// How long a miner that failed a transfer is tried only after the others.
 const SUSPECT_FOR: Duration = Duration::from_secs(60);
 
-/// Miners' PeerIds, looked up on chain once and their addresses handed to the network.
+/// Miners' PeerIds, looked up on chain once and their registered addresses pinned in the
+/// network's address book.
 #[derive(Default)]
 pub struct MinerDirectory {
 	known: Mutex<HashMap<AccountId, Option<PeerId>>>,
@@ -38,9 +39,12 @@ impl MinerDirectory {
 		let peer = match chain.peer_info(miner).await {
 			Ok(Some(info)) => match PeerId::from_bytes(&info.peer_id.0) {
 				Ok(peer) => {
-					for address in info.multiaddrs.iter().filter_map(|bytes| parse_multiaddr(bytes))
-					{
-						let _ = dht.add_address(peer, address).await;
+					// Pinned: addresses read from the chain are never evicted by what peers
+					// announce (a flood of fresh identities cannot hide a registered miner).
+					let addresses =
+						info.multiaddrs.iter().filter_map(|bytes| parse_multiaddr(bytes)).collect();
+					if let Err(e) = dht.pin_peer(peer, addresses).await {
+						log::debug!(target: "storage-net", "cannot pin {miner}'s addresses: {e}");
 					}
 					Some(peer)
 				}

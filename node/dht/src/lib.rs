@@ -97,6 +97,7 @@ mod inbound;
 mod metrics;
 mod mux;
 mod outbound;
+mod outbound_gate;
 mod pipeline;
 pub mod policy;
 pub mod protocol;

@@ -206,6 +206,7 @@ pub(crate) async fn put(
 		shared.metrics.failed(Op::Put, Side::Outbound, "too_large");
 		return Err(TransferError::TooLarge { size, limit });
 	}
+	let _turn = shared.outbound.turn(peer, shared.config.limits.max_transfers_per_peer).await;
 	let _active = shared.metrics.active(Side::Outbound);
 	let started = Instant::now();
 	let mut retries = Retries::new(client, Op::Put);
@@ -286,6 +287,7 @@ pub(crate) async fn get(
 	progress: Option<ProgressFn>,
 ) -> Result<FetchedFragment, TransferError> {
 	let shared = &client.shared;
+	let _turn = shared.outbound.turn(peer, shared.config.limits.max_transfers_per_peer).await;
 	let _active = shared.metrics.active(Side::Outbound);
 	let started = Instant::now();
 	// Bytes received so far survive failed attempts, so the next one resumes after them.

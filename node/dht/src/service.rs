@@ -8,6 +8,7 @@ use crate::{
 	inbound,
 	metrics::Metrics,
 	mux,
+	outbound_gate::OutboundGate,
 	protocol::PROTOCOL_NAME,
 	shares::PeerShares,
 	streams::{self, OpenReply},
@@ -65,6 +66,8 @@ pub(crate) struct Shared {
 	pub(crate) pending_slots: Arc<Semaphore>,
 	/// Each peer's streams in admission and in transfer.
 	pub(crate) shares: Arc<PeerShares>,
+	/// This node's outbound transfers per remote, kept within the remote's per-peer share.
+	pub(crate) outbound: OutboundGate,
 	/// Roots with an inbound upload in progress: one writer per partial upload.
 	pub(crate) uploads: Mutex<HashSet<FragmentRoot>>,
 }
@@ -218,6 +221,7 @@ impl Service {
 			get_slots: Arc::new(Semaphore::new(config.limits.max_inbound_gets)),
 			pending_slots: Arc::new(Semaphore::new(config.limits.max_pending_requests)),
 			shares: Arc::new(PeerShares::default()),
+			outbound: OutboundGate::default(),
 			config,
 			store,
 			policy,
