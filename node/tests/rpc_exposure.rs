@@ -10,16 +10,25 @@ use common::{rpc::RpcClient, wait_for, Node, NODE_BIN};
 use serde_json::json;
 use std::{process::Command, time::Duration};
 
-/// Calls `method` until the node answers (it may still be starting), returning its answer or
-/// its refusal.
-fn answer(client: &RpcClient, method: &str) -> Result<serde_json::Value, String> {
+/// Calls `method` with `params` until the node answers (it may still be starting), returning
+/// its answer or its refusal.
+fn answer_with(
+	client: &RpcClient,
+	method: &str,
+	params: serde_json::Value,
+) -> Result<serde_json::Value, String> {
 	wait_for(Duration::from_secs(60), &format!("an answer to {method}"), || {
-		match client.call(method, &json!([])) {
+		match client.call(method, &params) {
 			Ok(Some(value)) => Some(Ok(value)),
 			Ok(None) => None,
 			Err(refusal) => Some(Err(refusal)),
 		}
 	})
+}
+
+/// Calls `method` without parameters (see [`answer_with`]).
+fn answer(client: &RpcClient, method: &str) -> Result<serde_json::Value, String> {
+	answer_with(client, method, json!([]))
 }
 
 #[test]
@@ -33,9 +42,15 @@ fn unsafe_rpc_methods_need_loopback_or_an_explicit_flag() {
 	);
 	let client = RpcClient::new(public.rpc_url());
 	assert!(answer(&client, "system_health").is_ok(), "safe methods are served");
-	for unsafe_method in ["author_rotateKeys", "author_pendingExtrinsics", "system_addReservedPeer"]
-	{
-		let refusal = answer(&client, unsafe_method).expect_err(unsafe_method);
+	// Parameters are well-formed, so that the refusal is the method's safety check and not the
+	// parameters' parsing.
+	let unsafe_calls = [
+		("author_rotateKeys", json!([])),
+		("author_hasKey", json!(["0x00", "babe"])),
+		("system_addReservedPeer", json!(["/ip4/127.0.0.1/tcp/30333"])),
+	];
+	for (unsafe_method, params) in unsafe_calls {
+		let refusal = answer_with(&client, unsafe_method, params).expect_err(unsafe_method);
 		assert!(refusal.contains("unsafe"), "{unsafe_method} refused as unsafe: {refusal}");
 	}
 
@@ -57,6 +72,8 @@ fn unsafe_rpc_methods_need_loopback_or_an_explicit_flag() {
 	let dir = tempfile::tempdir().unwrap();
 	let out = Command::new(NODE_BIN)
 		.args(["--chain", "local", "--validator", "--rpc-external", "--no-telemetry"])
+		// A validator needs a network key before its RPC settings are read.
+		.args(["--node-key", &"01".repeat(32)])
 		.arg("--base-path")
 		.arg(dir.path())
 		.output()
