@@ -35,7 +35,10 @@ pub enum Security {
 /// and *transfer*, for authorized requests only: PUTs and GETs have separate pools
 /// ([`Limits::max_inbound_puts`], [`Limits::max_inbound_gets`]), so a flood of one cannot stop
 /// the other, and one peer holds at most [`Limits::max_transfers_per_peer`] of them, PUTs and
-/// GETs together; beyond either an authorized request is answered `Busy`. A transfer that
+/// GETs together, and the peers a policy allows on behalf of one principal
+/// ([`crate::Decision::AllowFor`]: for CESS, one owner's account) at most
+/// [`Limits::max_transfers_per_principal`]; beyond any of these an authorized request is
+/// answered `Busy`. A transfer that
 /// moves less than [`Limits::min_rate`] bytes/s over [`Limits::min_rate_window`], once
 /// [`Limits::min_rate_grace`] has passed, is dropped, so a slot costs its holder bandwidth.
 #[derive(Clone, Debug)]
@@ -52,6 +55,9 @@ pub struct Limits {
 	/// Inbound transfers (PUTs and GETs together) one peer may hold at once; a further
 	/// authorized request of that peer is answered `Busy`.
 	pub max_transfers_per_peer: usize,
+	/// Inbound transfers the peers allowed on behalf of one principal may hold at once, all of
+	/// them together (Sybil identities of one ticket signer share it).
+	pub max_transfers_per_principal: usize,
 	/// Inbound streams whose request is being read or authorized, from all peers; beyond this
 	/// many a new stream is dropped unanswered. At least `max_incoming_connections ×
 	/// max_pending_per_peer`, so that peers within the connection limit cannot exhaust it.
@@ -93,6 +99,8 @@ impl Default for Limits {
 			max_inbound_puts: 32,
 			max_inbound_gets: 32,
 			max_transfers_per_peer: 4,
+			// Two clients of one owner at full share each; a quarter of a pool.
+			max_transfers_per_principal: 8,
 			max_pending_requests: 1024,
 			max_pending_per_peer: 4,
 			// A trickle of 1 byte every 19 s passed the idle timeout for 300 s. An 8 MiB
@@ -118,6 +126,7 @@ impl Limits {
 			("max_inbound_puts", self.max_inbound_puts),
 			("max_inbound_gets", self.max_inbound_gets),
 			("max_transfers_per_peer", self.max_transfers_per_peer),
+			("max_transfers_per_principal", self.max_transfers_per_principal),
 			("max_pending_requests", self.max_pending_requests),
 			("max_pending_per_peer", self.max_pending_per_peer),
 			("max_connections_per_peer", self.max_connections_per_peer as usize),

@@ -18,7 +18,7 @@
 use crate::{
 	metrics::{Op, Side},
 	pipeline::{ChunkPipeline, ReadAhead},
-	policy::Decision,
+	policy::{Decision, Principal},
 	protocol::{self, ErrorCode, ProtocolError, Request, Status},
 	rate::RateMeter,
 	service::Shared,
@@ -39,7 +39,8 @@ use tokio::{sync::OwnedSemaphorePermit, time::timeout};
 /// and its place in its peer's share of that stage; both given back when dropped.
 struct Held {
 	_slot: OwnedSemaphorePermit,
-	_share: Share,
+	_share: Share<PeerId>,
+	_principal: Option<Share<Principal>>,
 }
 
 /// Takes an inbound fragment-protocol stream from `peer` and serves it in its own task. A
@@ -58,7 +59,7 @@ pub(crate) fn accept(shared: &Arc<Shared>, peer: PeerId, stream: Stream) {
 		return;
 	};
 	let shared = shared.clone();
-	let held = Held { _slot: slot, _share: share };
+	let held = Held { _slot: slot, _share: share, _principal: None };
 	tokio::spawn(async move { serve(&shared, peer, stream, held).await });
 }
 
@@ -94,6 +95,14 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
 	tokio::task::spawn_blocking(f)
 		.await
 		.map_err(|e| Failure::reply(ErrorCode::Internal, format!("storage task failed: {e}")))
+}
+
+/// The refusal of an upload the store cannot hold.
+fn store_full(needed: u64, free: u64) -> Failure {
+	Failure::reply(
+		ErrorCode::StoreFull,
+		format!("the store is full: the upload needs {needed} bytes, {free} are free"),
+	)
 }
 
 fn internal(e: impl std::fmt::Display) -> Failure {
@@ -199,9 +208,22 @@ async fn admit(
 		Request::Get { root, .. } => policy.may_get(&peer, &root, auth.as_bytes()),
 	})
 	.await?;
-	if let Decision::Deny(reason) = decision {
-		return Err(Failure::reply(ErrorCode::Unauthorized, reason));
-	}
+	let principal = match decision {
+		Decision::Deny(reason) => return Err(Failure::reply(ErrorCode::Unauthorized, reason)),
+		Decision::Allow => None,
+		Decision::AllowFor(principal) => {
+			let limit = shared.config.limits.max_transfers_per_principal;
+			let share = shared.principal_shares.try_take(principal, Stage::Transfer, limit);
+			Some(share.ok_or_else(|| Failure {
+				// A principal's Sybils over their common share.
+				reason: "busy_principal",
+				..Failure::reply(
+					ErrorCode::Busy,
+					format!("{limit} transfers on behalf of your account are in progress"),
+				)
+			})?)
+		}
+	};
 	let per_peer = shared.config.limits.max_transfers_per_peer;
 	let share = shared.shares.try_take(peer, Stage::Transfer, per_peer).ok_or_else(|| Failure {
 		// Apart from `busy` in the metrics: a peer over its share, not a miner at capacity.
@@ -216,7 +238,7 @@ async fn admit(
 		.clone()
 		.try_acquire_owned()
 		.map_err(|_| Failure::reply(ErrorCode::Busy, format!("too many {what} in progress")))?;
-	*held = Held { _slot: slot, _share: share };
+	*held = Held { _slot: slot, _share: share, _principal: principal };
 	Ok(())
 }
 
@@ -275,6 +297,12 @@ async fn serve_put(
 		blocking(move || store.discard_partial(&root)).await?.map_err(internal)?;
 		offset = 0;
 	}
+	// Refused before the first byte if it cannot fit, rather than after a transfer that fails.
+	if let Some(free) = shared.store.free_space() {
+		if size - offset > free {
+			return Err(store_full(size - offset, free));
+		}
+	}
 	send_status(stream, idle, Status::Ok(offset)).await?;
 	let mut meter = rate_meter(shared);
 
@@ -326,7 +354,12 @@ async fn serve_put(
 	let Some(((stored, hasher), appended)) = pipeline.finish().await else {
 		return Err(Failure::reply(ErrorCode::Internal, "storage task failed"));
 	};
-	appended.map_err(internal)?;
+	match appended {
+		Ok(()) => {}
+		// Uploads running side by side filled the store; the bytes stored are kept to resume.
+		Err(StoreError::Full { needed, free }) => return Err(store_full(needed, free)),
+		Err(e) => return Err(internal(e)),
+	}
 	if let Some(failure) = ended {
 		return Err(failure);
 	}

@@ -114,7 +114,7 @@ pub use client::{Client, NetworkStats};
 pub use config::{Config, KademliaMode, Limits, RetryPolicy, Security, Timeouts};
 pub use error::{Error, TransferError};
 pub use outbound::{Direction, FetchedFragment, Progress, ProgressFn, TransferReport};
-pub use policy::{AllowAll, AuthorizationPolicy, Decision, PeerAllowList};
+pub use policy::{AllowAll, AuthorizationPolicy, Decision, PeerAllowList, Principal};
 pub use protocol::{Authorization, AuthorizationTooLong, ErrorCode};
 pub use root::{root_from_hex, root_to_hex, FragmentRoot};
 pub use service::{Params, Service};

@@ -12,19 +12,28 @@ use crate::FragmentRoot;
 use libp2p::PeerId;
 use std::collections::HashSet;
 
+/// Who vouches for an allowed request, beyond the peer that sent it: 32 bytes a policy chooses
+/// (a CESS miner: the account that signed the owner's ticket). PeerIds cost nothing to make;
+/// a principal is what a peer must prove, so shares counted per principal hold against Sybils.
+pub type Principal = [u8; 32];
+
 /// The outcome of a policy check.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Decision {
 	/// The request may proceed.
 	Allow,
+	/// The request may proceed on behalf of a principal: its transfer counts against the
+	/// principal's share ([`crate::Limits::max_transfers_per_principal`]) as well as the peer's,
+	/// so that any number of identities under one principal share one principal's slots.
+	AllowFor(Principal),
 	/// The request is refused; the reason is sent to the remote in the error reply.
 	Deny(String),
 }
 
 impl Decision {
-	/// `true` for [`Decision::Allow`].
+	/// `true` for [`Decision::Allow`] and [`Decision::AllowFor`].
 	pub fn is_allowed(&self) -> bool {
-		matches!(self, Decision::Allow)
+		matches!(self, Decision::Allow | Decision::AllowFor(_))
 	}
 }
 

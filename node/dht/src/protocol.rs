@@ -14,7 +14,7 @@
 //!
 //! status   (responder → opener)
 //!     0x00, value: u64                         success; meaning depends on the step below
-//!     code: u8 (1..=8), len: u16, message      error; len ≤ 512, UTF-8; the stream is closed
+//!     code: u8 (1..=9), len: u16, message      error; len ≤ 512, UTF-8; the stream is closed
 //!
 //! PUT: request → status(resume offset R) → opener writes bytes [R, size) → status(size stored)
 //! GET: request → status(size S)          → responder writes bytes [offset, S), then closes
@@ -215,6 +215,9 @@ pub enum ErrorCode {
 	Internal = 7,
 	/// The opener was too slow.
 	Timeout = 8,
+	/// The responder's store cannot take the fragment: it holds what the chain lets it hold
+	/// (its declared space) or its disk is full. Nothing it held was touched; ask another.
+	StoreFull = 9,
 }
 
 impl ErrorCode {
@@ -229,6 +232,7 @@ impl ErrorCode {
 			6 => ErrorCode::Malformed,
 			7 => ErrorCode::Internal,
 			8 => ErrorCode::Timeout,
+			9 => ErrorCode::StoreFull,
 			_ => return None,
 		})
 	}
@@ -244,6 +248,7 @@ impl ErrorCode {
 			ErrorCode::Malformed => "malformed",
 			ErrorCode::Internal => "internal",
 			ErrorCode::Timeout => "timeout",
+			ErrorCode::StoreFull => "store_full",
 		}
 	}
 

@@ -10,7 +10,7 @@ use crate::{
 	mux,
 	outbound_gate::OutboundGate,
 	protocol::PROTOCOL_NAME,
-	shares::PeerShares,
+	shares::{PeerShares, PrincipalShares},
 	streams::{self, OpenReply},
 	tls, AuthorizationPolicy, Client, Config, Error, Event, FragmentRoot, FragmentStore,
 	FragmentVerifier, NetworkStats,
@@ -66,6 +66,8 @@ pub(crate) struct Shared {
 	pub(crate) pending_slots: Arc<Semaphore>,
 	/// Each peer's streams in admission and in transfer.
 	pub(crate) shares: Arc<PeerShares>,
+	/// Each principal's transfers (requests the policy allowed on its behalf).
+	pub(crate) principal_shares: Arc<PrincipalShares>,
 	/// This node's outbound transfers per remote, kept within the remote's per-peer share.
 	pub(crate) outbound: OutboundGate,
 	/// Roots with an inbound upload in progress: one writer per partial upload.
@@ -221,6 +223,7 @@ impl Service {
 			get_slots: Arc::new(Semaphore::new(config.limits.max_inbound_gets)),
 			pending_slots: Arc::new(Semaphore::new(config.limits.max_pending_requests)),
 			shares: Arc::new(PeerShares::default()),
+			principal_shares: Arc::new(PrincipalShares::default()),
 			outbound: OutboundGate::default(),
 			config,
 			store,

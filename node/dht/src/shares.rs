@@ -1,12 +1,23 @@
-//! Per-peer shares of the serving side's slots: how many inbound streams each peer has in
-//! admission and in transfer, so that no peer holds more than its share of either
-//! ([`crate::Limits::max_pending_per_peer`], [`crate::Limits::max_transfers_per_peer`]).
+//! Per-peer and per-principal shares of the serving side's slots: how many inbound streams each
+//! peer has in admission and in transfer, so that no peer holds more than its share of either
+//! ([`crate::Limits::max_pending_per_peer`], [`crate::Limits::max_transfers_per_peer`]), and how
+//! many transfers the peers allowed on behalf of one principal hold together
+//! ([`crate::Limits::max_transfers_per_principal`]).
 
+use crate::Principal;
 use libp2p::PeerId;
 use std::{
 	collections::HashMap,
+	fmt::Debug,
+	hash::Hash,
 	sync::{Arc, Mutex},
 };
+
+/// Streams per peer.
+pub(crate) type PeerShares = Shares<PeerId>;
+
+/// Transfers per principal.
+pub(crate) type PrincipalShares = Shares<Principal>;
 
 /// Which share a stream holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,25 +43,31 @@ impl Counts {
 	}
 }
 
-/// Streams per peer; an entry lives only while its peer has one, so the map holds at most as
-/// many peers as there are streams being served.
-#[derive(Debug, Default)]
-pub(crate) struct PeerShares {
-	counts: Mutex<HashMap<PeerId, Counts>>,
+/// Streams per key (a peer or a principal); an entry lives only while its key has one, so the
+/// map holds at most as many keys as there are streams being served.
+#[derive(Debug)]
+pub(crate) struct Shares<K> {
+	counts: Mutex<HashMap<K, Counts>>,
 }
 
-impl PeerShares {
-	fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PeerId, Counts>> {
+impl<K> Default for Shares<K> {
+	fn default() -> Self {
+		Self { counts: Mutex::new(HashMap::new()) }
+	}
+}
+
+impl<K: Copy + Eq + Hash + Debug> Shares<K> {
+	fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, Counts>> {
 		self.counts.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 	}
 
 	/// One more stream of `peer` at `stage`, unless it already has `limit` there.
 	pub(crate) fn try_take(
 		self: &Arc<Self>,
-		peer: PeerId,
+		peer: K,
 		stage: Stage,
 		limit: usize,
-	) -> Option<Share> {
+	) -> Option<Share<K>> {
 		let mut counts = self.lock();
 		let count = counts.entry(peer).or_default().of(stage);
 		if *count >= limit {
@@ -66,27 +83,27 @@ impl PeerShares {
 		Some(Share { shares: self.clone(), peer, stage })
 	}
 
-	/// Peers with at least one stream.
+	/// Keys with at least one stream.
 	pub(crate) fn peers(&self) -> usize {
 		self.lock().len()
 	}
 
 	/// The streams `peer` has at `stage`.
 	#[cfg(test)]
-	fn count(&self, peer: &PeerId, stage: Stage) -> usize {
+	fn count(&self, peer: &K, stage: Stage) -> usize {
 		self.lock().get_mut(peer).map_or(0, |counts| *counts.of(stage))
 	}
 }
 
-/// One stream's place in its peer's share; given back when dropped.
+/// One stream's place in its key's share; given back when dropped.
 #[derive(Debug)]
-pub(crate) struct Share {
-	shares: Arc<PeerShares>,
-	peer: PeerId,
+pub(crate) struct Share<K: Copy + Eq + Hash + Debug> {
+	shares: Arc<Shares<K>>,
+	peer: K,
 	stage: Stage,
 }
 
-impl Drop for Share {
+impl<K: Copy + Eq + Hash + Debug> Drop for Share<K> {
 	fn drop(&mut self) {
 		let mut counts = self.shares.lock();
 		if let Some(entry) = counts.get_mut(&self.peer) {
@@ -107,7 +124,7 @@ mod tests {
 	fn a_peer_gets_its_share_and_no_more_and_entries_go_with_the_streams() {
 		let shares = Arc::new(PeerShares::default());
 		let (greedy, other) = (PeerId::random(), PeerId::random());
-		let held: Vec<Share> =
+		let held: Vec<Share<PeerId>> =
 			(0..4).filter_map(|_| shares.try_take(greedy, Stage::Transfer, 4)).collect();
 		assert_eq!(held.len(), 4);
 		assert!(shares.try_take(greedy, Stage::Transfer, 4).is_none());

@@ -773,3 +773,40 @@ async fn an_over_long_authorization_is_a_protocol_error_and_closes_the_stream() 
 	client.client.put_fragment(peer, root, bytes.clone(), auth.clone(), None).await.unwrap();
 	assert_eq!(client.client.get_fragment(peer, root, auth, None).await.unwrap().data, bytes);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_store_refuses_an_upload_before_its_first_byte_and_keeps_what_it_holds() {
+	let dir = tempfile::tempdir().unwrap();
+	let disk = disk_store(dir.path());
+	let (held, held_bytes) = fragment(FRAGMENT_SIZE, 11);
+	disk.put(&held, &held_bytes).unwrap();
+	// Room for the fragment held and half of another.
+	disk.set_capacity(Some(FRAGMENT_SIZE as u64 * 3 / 2));
+	let miner = spawn_node(test_config(), disk.clone(), Arc::new(AllowAll)).await;
+	let client = spawn_client(test_config(), &miner.address).await;
+
+	let (root, bytes) = fragment(FRAGMENT_SIZE, 12);
+	let refused = client
+		.client
+		.put_fragment(miner.peer_id, root, bytes.clone(), no_auth(), None)
+		.await
+		.unwrap_err();
+	match &refused {
+		TransferError::Rejected { code: ErrorCode::StoreFull, message } => {
+			assert!(message.contains("full"), "{message}")
+		}
+		other => panic!("refused as full: {other:?}"),
+	}
+	assert!(!refused.is_transient(false), "not retried against the same miner");
+	// Not a byte was taken in, and what was held is intact and served.
+	assert_eq!(disk.partial_size(&root).unwrap(), 0);
+	assert_eq!(disk.used(), FRAGMENT_SIZE as u64);
+	let fetched = client.client.get_fragment(miner.peer_id, held, no_auth(), None).await.unwrap();
+	assert_eq!(fetched.data, held_bytes);
+
+	// Room made (the chain moved the old fragment away): the same upload now goes through.
+	assert!(disk.remove(&held).unwrap());
+	client.client.put_fragment(miner.peer_id, root, bytes.clone(), no_auth(), None).await.unwrap();
+	assert_eq!(disk.read(&root).unwrap().unwrap(), bytes);
+	assert_eq!(disk.used(), FRAGMENT_SIZE as u64);
+}

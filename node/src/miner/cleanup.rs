@@ -1,14 +1,23 @@
 //! Clean-up: fragments the chain no longer places on this miner (deleted or expired files,
-//! cancelled deals, fragments moved away) are removed from its store after a grace period.
+//! cancelled deals, fragments moved away) are removed from its store after a grace period, and
+//! partial uploads nobody resumed within [`STALE_PARTIAL_AFTER`] are dropped, so neither
+//! abandoned nor hostile uploads hold the miner's declared space; a partial upload of a root the
+//! chain no longer assigns here (its deadline passed, the deal was cancelled) goes at once, by
+//! the same two-passes rule as fragments.
 
 use super::{setup::Miner, LOG};
 use crate::{chain_api::Assignment, chain_client::ChainError};
 use cess_dht::{FragmentRoot, FragmentStore};
-use std::collections::HashSet;
+use std::{collections::HashSet, time::Duration};
 
 /// Blocks between clean-up passes; a fragment is removed when two passes in a row find it
 /// unplaced.
 const CLEANUP_EVERY: u32 = 10;
+
+/// Age (since its last byte) at which a partial upload is dropped: an uploader's ticket lives an
+/// hour (`file put`), and an upload is only accepted from a ticket holder, so a partial untouched
+/// this long will not be resumed by the ticket that started it.
+pub const STALE_PARTIAL_AFTER: Duration = Duration::from_secs(3600);
 
 /// Removes the fragments nobody needs from this miner any more.
 #[derive(Default)]
@@ -17,6 +26,8 @@ pub struct Cleanup {
 	next: u32,
 	/// Fragments found unplaced by the last pass.
 	unplaced: HashSet<FragmentRoot>,
+	/// Partial uploads found unassigned by the last pass.
+	unassigned: HashSet<FragmentRoot>,
 }
 
 impl Cleanup {
@@ -31,6 +42,13 @@ impl Cleanup {
 			return Ok(());
 		}
 		self.next = best.saturating_add(CLEANUP_EVERY);
+		match miner.store.prune_partials(STALE_PARTIAL_AFTER) {
+			Ok(0) => {}
+			Ok(pruned) => {
+				log::info!(target: LOG, "🗑 dropped {pruned} partial upload(s) untouched for an hour")
+			}
+			Err(e) => log::warn!(target: LOG, "cannot prune partial uploads: {e}"),
+		}
 		self.clean_up(miner, assignments).await
 	}
 
@@ -41,7 +59,9 @@ impl Cleanup {
 		miner: &Miner,
 		assignments: &[Assignment],
 	) -> Result<(), ChainError> {
-		let mut placed: HashSet<FragmentRoot> = assignments.iter().map(|a| a.hash.0).collect();
+		let assigned: HashSet<FragmentRoot> = assignments.iter().map(|a| a.hash.0).collect();
+		self.drop_unassigned_partials(miner, &assigned);
+		let mut placed = assigned;
 		placed.extend(
 			miner.chain.miner_fragments(&miner.me).await?.into_iter().map(|(_, f)| f.hash.0),
 		);
@@ -67,5 +87,31 @@ impl Cleanup {
 		}
 		self.unplaced = unplaced;
 		Ok(())
+	}
+
+	/// Drops partial uploads of roots not assigned here, found so twice in a row: their upload
+	/// can no longer be confirmed, so their bytes only take space the chain counts as free.
+	fn drop_unassigned_partials(&mut self, miner: &Miner, assigned: &HashSet<FragmentRoot>) {
+		let partials = match miner.store.partial_roots() {
+			Ok(partials) => partials,
+			Err(e) => {
+				log::warn!(target: LOG, "cannot list the partial uploads: {e}");
+				return;
+			}
+		};
+		let mut unassigned = HashSet::new();
+		for root in partials.into_iter().filter(|root| !assigned.contains(root)) {
+			if self.unassigned.contains(&root) {
+				match miner.store.discard_partial(&root) {
+					Ok(()) => {
+						log::info!(target: LOG, "🗑 dropped the partial upload of {} (no longer assigned here)", cess_dht::root_to_hex(&root))
+					}
+					Err(e) => log::warn!(target: LOG, "cannot drop a partial upload: {e}"),
+				}
+			} else {
+				unassigned.insert(root);
+			}
+		}
+		self.unassigned = unassigned;
 	}
 }

@@ -45,6 +45,11 @@ impl Registration {
 		let mut done = "registered as storage miner";
 		let record = miner.chain.miner_info(me).await?;
 		self.seen_record |= record.is_some();
+		if let Some(info) = &record {
+			// The store holds what the chain lets this miner hold, whatever the command line
+			// says now.
+			miner.store.set_capacity(Some(info.declared_space));
+		}
 		let call = match (record, miner.chain.peer_info(me).await?) {
 			(None, _) if self.seen_record => {
 				// Registering again would lock collateral the operator just withdrew.

@@ -69,6 +69,8 @@ pub async fn set_up(
 		DiskStore::open(config.dir.join("fragments"), verifier.clone())
 			.map_err(|e| format!("cannot open the fragment store: {e}"))?,
 	);
+	// Until the chain's record says otherwise (registration), the space about to be declared.
+	store.set_capacity(Some(config.params.miner_space));
 	let me = signer.account();
 	let submitter = Arc::new(Submitter::new(chain.clone(), signer));
 	let auditor = Auditor::new(chain.clone(), submitter.clone(), me.clone(), store.clone());

@@ -1,6 +1,6 @@
 //! [`DiskStore`]: fragments as files, published atomically and recovered after a crash.
 
-use super::{FragmentStore, StoreError, StoredFragment};
+use super::{capacity::Capacity, FragmentStore, StoreError, StoredFragment};
 use crate::{root_from_hex, root_to_hex, FragmentRoot, FragmentVerifier};
 use std::{
 	fs::{self, File, OpenOptions},
@@ -27,10 +27,17 @@ use std::{
 /// anything in `partial/` that is not a well-named partial upload of a fragment not yet held;
 /// well-named partial uploads are kept for resumption (their bytes are checked against the root
 /// when completed, so a torn tail after a power loss is caught then).
+///
+/// The store may be bounded ([`DiskStore::set_capacity`]): the bytes of its fragments and
+/// partial uploads, counted when it opens and kept up to date by every write and delete, never
+/// exceed the bound. A disk that fills up before the bound is reached refuses the write the same
+/// way ([`StoreError::Full`]), after cutting a partial upload back to what it held, so nothing is
+/// torn or lost.
 pub struct DiskStore {
 	base: PathBuf,
 	verifier: Arc<dyn FragmentVerifier>,
 	tmp_counter: AtomicU64,
+	capacity: Capacity,
 }
 
 const FRAGMENTS_DIR: &str = "fragments";
@@ -46,9 +53,32 @@ impl DiskStore {
 			fs::create_dir_all(base.join(dir))?;
 		}
 		sync_dir(&base)?;
-		let store = Self { base, verifier, tmp_counter: AtomicU64::new(0) };
+		let store = Self {
+			base,
+			verifier,
+			tmp_counter: AtomicU64::new(0),
+			capacity: Capacity::unbounded(),
+		};
 		store.recover()?;
+		store.capacity.set_used(store.count_used()?);
 		Ok(store)
+	}
+
+	/// Bounds the bytes held, fragments and partial uploads together, to `bytes` (`None`: no
+	/// bound). A bound below what is held deletes nothing; new writes are refused until enough
+	/// is deleted.
+	pub fn set_capacity(&self, bytes: Option<u64>) {
+		self.capacity.set_limit(bytes);
+	}
+
+	/// The bound set by [`Self::set_capacity`], if any.
+	pub fn capacity(&self) -> Option<u64> {
+		self.capacity.limit()
+	}
+
+	/// The bytes held: complete fragments and partial uploads.
+	pub fn used(&self) -> u64 {
+		self.capacity.used()
 	}
 
 	/// The base directory.
@@ -75,9 +105,11 @@ impl DiskStore {
 		let mut pruned = 0;
 		for entry in fs::read_dir(self.base.join(PARTIAL_DIR))? {
 			let entry = entry?;
-			let modified = entry.metadata()?.modified()?;
-			if now.duration_since(modified).unwrap_or_default() > max_age {
-				remove_if_exists(&entry.path())?;
+			let meta = entry.metadata()?;
+			if now.duration_since(meta.modified()?).unwrap_or_default() > max_age {
+				if remove_if_exists(&entry.path())? {
+					self.capacity.give_back(meta.len());
+				}
 				pruned += 1;
 			}
 		}
@@ -85,6 +117,45 @@ impl DiskStore {
 			sync_dir(&self.base.join(PARTIAL_DIR))?;
 		}
 		Ok(pruned)
+	}
+
+	/// The bytes of the fragments and partial uploads on disk.
+	fn count_used(&self) -> io::Result<u64> {
+		let mut used = 0u64;
+		let mut add_files = |dir: &Path| -> io::Result<()> {
+			for entry in fs::read_dir(dir)? {
+				let meta = entry?.metadata()?;
+				if meta.is_file() {
+					used = used.saturating_add(meta.len());
+				}
+			}
+			Ok(())
+		};
+		add_files(&self.base.join(PARTIAL_DIR))?;
+		for shard in fs::read_dir(self.base.join(FRAGMENTS_DIR))? {
+			let shard = shard?;
+			if shard.file_type()?.is_dir() {
+				add_files(&shard.path())?;
+			}
+		}
+		Ok(used)
+	}
+
+	/// The roots of the partial uploads held.
+	pub fn partial_roots(&self) -> io::Result<Vec<FragmentRoot>> {
+		let mut roots = Vec::new();
+		for entry in fs::read_dir(self.base.join(PARTIAL_DIR))? {
+			let name = entry?.file_name();
+			if let Some(root) = name
+				.to_str()
+				.and_then(|name| name.strip_suffix(PARTIAL_SUFFIX))
+				.and_then(root_from_hex)
+			{
+				roots.push(root);
+			}
+		}
+		roots.sort_unstable();
+		Ok(roots)
 	}
 
 	fn recover(&self) -> io::Result<()> {
@@ -125,7 +196,7 @@ impl DiskStore {
 		let actual = file.metadata()?.len();
 		if actual != size {
 			drop(file);
-			remove_if_exists(source)?;
+			self.delete_counted(source, actual)?;
 			return Err(StoreError::SizeMismatch { expected: size, actual });
 		}
 		if !checked {
@@ -133,16 +204,33 @@ impl DiskStore {
 			file.read_to_end(&mut bytes)?;
 			if !self.verifier.verify(root, &bytes) {
 				drop(file);
-				remove_if_exists(source)?;
+				self.delete_counted(source, actual)?;
 				return Err(StoreError::Integrity);
 			}
 		}
 		file.sync_all()?;
 		drop(file);
-		self.move_into_place(root, source)
+		if !self.move_into_place(root, source)? {
+			// Held already (content-addressed: the same bytes), so counted once.
+			self.capacity.give_back(actual);
+		}
+		Ok(())
 	}
 
-	fn move_into_place(&self, root: &FragmentRoot, source: &Path) -> Result<(), StoreError> {
+	/// Deletes the file at `path`, which holds `bytes` counted against the capacity.
+	fn delete_counted(&self, path: &Path, bytes: u64) -> io::Result<()> {
+		if remove_if_exists(path)? {
+			self.capacity.give_back(bytes);
+		}
+		Ok(())
+	}
+
+	/// Publishes the file at `source` as fragment `root`, unless the fragment is held already
+	/// (content-addressed: the same bytes), in which case `source` is deleted: `true` if it was
+	/// published. Never replaces (a link, then the source's name removed), so two writers of one
+	/// root — an upload and a repair, say — cannot both count it. After a crash between the two
+	/// steps, reopening deletes the leftover name (`tmp/`, or the partial of a held fragment).
+	fn move_into_place(&self, root: &FragmentRoot, source: &Path) -> Result<bool, StoreError> {
 		let target = self.fragment_path(root);
 		let shard =
 			target.parent().ok_or_else(|| io::Error::other("fragment path has no parent"))?;
@@ -150,12 +238,19 @@ impl DiskStore {
 			fs::create_dir_all(shard)?;
 			sync_dir(&self.base.join(FRAGMENTS_DIR))?;
 		}
-		fs::rename(source, &target)?;
-		sync_dir(shard)?;
+		let published = match fs::hard_link(source, &target) {
+			Ok(()) => true,
+			Err(e) if e.kind() == io::ErrorKind::AlreadyExists => false,
+			Err(e) => return Err(e.into()),
+		};
+		remove_if_exists(source)?;
+		if published {
+			sync_dir(shard)?;
+		}
 		if let Some(source_dir) = source.parent() {
 			sync_dir(source_dir)?;
 		}
-		Ok(())
+		Ok(published)
 	}
 }
 
@@ -183,6 +278,11 @@ impl FragmentStore for DiskStore {
 		if !self.verifier.verify(root, bytes) {
 			return Err(StoreError::Integrity);
 		}
+		if self.fragment_path(root).exists() {
+			return Ok(());
+		}
+		let len = bytes.len() as u64;
+		self.capacity.take(len)?;
 		let n = self.tmp_counter.fetch_add(1, Ordering::Relaxed);
 		let tmp = self.base.join(TMP_DIR).join(format!("{}.{n}.tmp", root_to_hex(root)));
 		let written = (|| -> io::Result<()> {
@@ -192,11 +292,24 @@ impl FragmentStore for DiskStore {
 		})();
 		if let Err(e) = written {
 			let _ = fs::remove_file(&tmp);
-			return Err(e.into());
+			self.capacity.give_back(len);
+			return Err(full_disk(e, len));
 		}
-		self.move_into_place(root, &tmp).inspect_err(|_| {
-			let _ = fs::remove_file(&tmp);
-		})
+		match self.move_into_place(root, &tmp) {
+			Ok(true) => Ok(()),
+			Ok(false) => {
+				self.capacity.give_back(len);
+				Ok(())
+			}
+			Err(e) => {
+				let _ = fs::remove_file(&tmp);
+				// Counted only if it did not get into place (or a twin did).
+				if !self.fragment_path(root).exists() {
+					self.capacity.give_back(len);
+				}
+				Err(e)
+			}
+		}
 	}
 
 	fn partial_size(&self, root: &FragmentRoot) -> io::Result<u64> {
@@ -219,8 +332,15 @@ impl FragmentStore for DiskStore {
 		if actual != offset {
 			return Err(StoreError::OffsetMismatch { offset, actual });
 		}
+		let len = bytes.len() as u64;
+		self.capacity.take(len)?;
 		// No fsync per chunk: a torn tail after a power loss fails the root check at commit.
-		file.write_all(bytes)?;
+		if let Err(e) = file.write_all(bytes) {
+			// Back to what it held, so that the upload can resume after it.
+			let _ = file.set_len(actual);
+			self.capacity.give_back(len);
+			return Err(full_disk(e, len));
+		}
 		Ok(())
 	}
 
@@ -233,21 +353,21 @@ impl FragmentStore for DiskStore {
 	}
 
 	fn discard_partial(&self, root: &FragmentRoot) -> io::Result<()> {
-		remove_if_exists(&self.partial_path(root))
+		let held = self.partial_size(root)?;
+		self.delete_counted(&self.partial_path(root), held)
 	}
 
 	fn remove(&self, root: &FragmentRoot) -> io::Result<bool> {
 		let path = self.fragment_path(root);
-		match fs::remove_file(&path) {
-			Ok(()) => {
-				if let Some(dir) = path.parent() {
-					sync_dir(dir)?;
-				}
-				Ok(true)
-			}
-			Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
-			Err(e) => Err(e),
+		let Some(held) = self.size(root)? else { return Ok(false) };
+		if !remove_if_exists(&path)? {
+			return Ok(false);
 		}
+		self.capacity.give_back(held);
+		if let Some(dir) = path.parent() {
+			sync_dir(dir)?;
+		}
+		Ok(true)
 	}
 
 	fn roots(&self) -> io::Result<Vec<FragmentRoot>> {
@@ -267,16 +387,32 @@ impl FragmentStore for DiskStore {
 		roots.sort_unstable();
 		Ok(roots)
 	}
+
+	fn free_space(&self) -> Option<u64> {
+		self.capacity.free()
+	}
 }
 
 fn sync_dir(dir: &Path) -> io::Result<()> {
 	File::open(dir)?.sync_all()
 }
 
-fn remove_if_exists(path: &Path) -> io::Result<()> {
+/// Deletes the file at `path`; `false` if there was none.
+fn remove_if_exists(path: &Path) -> io::Result<bool> {
 	match fs::remove_file(path) {
-		Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-		_ => Ok(()),
+		Ok(()) => Ok(true),
+		Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+		Err(e) => Err(e),
+	}
+}
+
+/// A write's error, as [`StoreError::Full`] when the disk itself is full.
+fn full_disk(error: io::Error, needed: u64) -> StoreError {
+	match error.kind() {
+		io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => {
+			StoreError::Full { needed, free: 0 }
+		}
+		_ => StoreError::Io(error),
 	}
 }
 
@@ -284,7 +420,7 @@ fn remove_any(path: &Path) -> io::Result<()> {
 	if path.is_dir() {
 		fs::remove_dir_all(path)
 	} else {
-		remove_if_exists(path)
+		remove_if_exists(path).map(|_| ())
 	}
 }
 
@@ -329,5 +465,62 @@ mod tests {
 		std::thread::sleep(Duration::from_millis(20));
 		assert_eq!(store.prune_partials(Duration::from_millis(1)).unwrap(), 1);
 		assert_eq!(store.partial_size(&root).unwrap(), 0);
+	}
+
+	#[test]
+	fn a_bounded_store_never_holds_more_and_counts_what_it_finds_when_reopened() {
+		let dir = tempfile::tempdir().unwrap();
+		let (a, a_bytes) = fragment(3000, 20);
+		let (b, b_bytes) = fragment(3000, 21);
+		let (c, c_bytes) = fragment(3000, 22);
+		{
+			let store = DiskStore::open(dir.path(), verifier()).unwrap();
+			store.put(&a, &a_bytes).unwrap();
+			store.append_partial(&b, 0, &b_bytes[..1000]).unwrap();
+			assert_eq!(store.used(), 4000);
+		}
+		let store = DiskStore::open(dir.path(), verifier()).unwrap();
+		assert_eq!(store.used(), 4000, "fragments and partial uploads found on disk are counted");
+		store.set_capacity(Some(5500));
+		assert_eq!(store.free_space(), Some(1500));
+
+		// A put that does not fit is refused whole; an append that does not fit writes nothing.
+		assert!(matches!(
+			store.put(&c, &c_bytes),
+			Err(StoreError::Full { needed: 3000, free: 1500 })
+		));
+		assert!(!store.contains(&c).unwrap());
+		store.append_partial(&b, 1000, &b_bytes[1000..2000]).unwrap();
+		assert!(matches!(
+			store.append_partial(&b, 2000, &b_bytes[2000..]),
+			Err(StoreError::Full { needed: 1000, free: 500 })
+		));
+		assert_eq!(store.partial_size(&b).unwrap(), 2000);
+
+		// What was held is untouched; deleting makes room again, and a put of a fragment held
+		// already counts once.
+		assert_eq!(store.read(&a).unwrap().unwrap(), a_bytes);
+		store.put(&a, &a_bytes).unwrap();
+		assert_eq!(store.used(), 5000);
+		store.discard_partial(&b).unwrap();
+		assert_eq!(store.used(), 3000);
+		assert!(store.remove(&a).unwrap());
+		store.put(&c, &c_bytes).unwrap();
+		assert_eq!(store.used(), 3000);
+
+		// A failed commit gives its bytes back, and so does pruning.
+		store.append_partial(&b, 0, &c_bytes[..2000]).unwrap();
+		assert!(matches!(store.commit_partial(&b, 2000), Err(StoreError::Integrity)));
+		assert_eq!(store.used(), 3000);
+		store.append_partial(&b, 0, &b_bytes[..100]).unwrap();
+		std::thread::sleep(Duration::from_millis(20));
+		assert_eq!(store.prune_partials(Duration::from_millis(1)).unwrap(), 1);
+		assert_eq!(store.used(), 3000);
+
+		// A bound below what is held deletes nothing and refuses new bytes.
+		store.set_capacity(Some(1000));
+		assert_eq!(store.free_space(), Some(0));
+		assert!(store.append_partial(&b, 0, &b_bytes[..1]).is_err());
+		assert_eq!(store.read(&c).unwrap().unwrap(), c_bytes);
 	}
 }

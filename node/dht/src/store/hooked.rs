@@ -116,6 +116,10 @@ impl<S: FragmentStore, H: StoreHooks> FragmentStore for Hooked<S, H> {
 	fn roots(&self) -> io::Result<Vec<FragmentRoot>> {
 		self.inner.roots()
 	}
+
+	fn free_space(&self) -> Option<u64> {
+		self.inner.free_space()
+	}
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! [`MemoryStore`]: fragments in a map, for tests, benchmarks and peers that only relay.
 
-use super::{FragmentStore, StoreError, StoredFragment};
+use super::{capacity::Capacity, FragmentStore, StoreError, StoredFragment};
 use crate::{FragmentRoot, FragmentVerifier};
 use bytes::Bytes;
 use std::{
@@ -14,12 +14,24 @@ pub struct MemoryStore {
 	verifier: Arc<dyn FragmentVerifier>,
 	fragments: Mutex<HashMap<FragmentRoot, Bytes>>,
 	partials: Mutex<HashMap<FragmentRoot, Vec<u8>>>,
+	capacity: Capacity,
 }
 
 impl MemoryStore {
-	/// An empty store checking fragments with `verifier`.
+	/// An empty, unbounded store checking fragments with `verifier`.
 	pub fn new(verifier: Arc<dyn FragmentVerifier>) -> Self {
-		Self { verifier, fragments: Default::default(), partials: Default::default() }
+		Self {
+			verifier,
+			fragments: Default::default(),
+			partials: Default::default(),
+			capacity: Capacity::unbounded(),
+		}
+	}
+
+	/// This store, holding at most `bytes` (fragments and partial uploads together).
+	pub fn with_capacity(self, bytes: u64) -> Self {
+		self.capacity.set_limit(Some(bytes));
+		self
 	}
 
 	fn fragments(&self) -> MutexGuard<'_, HashMap<FragmentRoot, Bytes>> {
@@ -32,12 +44,17 @@ impl MemoryStore {
 		let bytes = self.partials().remove(root).unwrap_or_default();
 		let actual = bytes.len() as u64;
 		if actual != size {
+			self.capacity.give_back(actual);
 			return Err(StoreError::SizeMismatch { expected: size, actual });
 		}
 		if !checked && !self.verifier.verify(root, &bytes) {
+			self.capacity.give_back(actual);
 			return Err(StoreError::Integrity);
 		}
-		self.fragments().insert(*root, Bytes::from(bytes));
+		if self.fragments().insert(*root, Bytes::from(bytes)).is_some() {
+			// Held already (content-addressed: the same bytes), so counted once.
+			self.capacity.give_back(actual);
+		}
 		Ok(())
 	}
 
@@ -62,7 +79,12 @@ impl FragmentStore for MemoryStore {
 		if !self.verifier.verify(root, bytes) {
 			return Err(StoreError::Integrity);
 		}
-		self.fragments().insert(*root, Bytes::copy_from_slice(bytes));
+		let mut fragments = self.fragments();
+		if fragments.contains_key(root) {
+			return Ok(());
+		}
+		self.capacity.take(bytes.len() as u64)?;
+		fragments.insert(*root, Bytes::copy_from_slice(bytes));
 		Ok(())
 	}
 
@@ -82,6 +104,7 @@ impl FragmentStore for MemoryStore {
 		if actual != offset {
 			return Err(StoreError::OffsetMismatch { offset, actual });
 		}
+		self.capacity.take(bytes.len() as u64)?;
 		partial.extend_from_slice(bytes);
 		Ok(())
 	}
@@ -95,17 +118,27 @@ impl FragmentStore for MemoryStore {
 	}
 
 	fn discard_partial(&self, root: &FragmentRoot) -> io::Result<()> {
-		self.partials().remove(root);
+		if let Some(partial) = self.partials().remove(root) {
+			self.capacity.give_back(partial.len() as u64);
+		}
 		Ok(())
 	}
 
 	fn remove(&self, root: &FragmentRoot) -> io::Result<bool> {
-		Ok(self.fragments().remove(root).is_some())
+		let removed = self.fragments().remove(root);
+		if let Some(bytes) = &removed {
+			self.capacity.give_back(bytes.len() as u64);
+		}
+		Ok(removed.is_some())
 	}
 
 	fn roots(&self) -> io::Result<Vec<FragmentRoot>> {
 		let mut roots: Vec<_> = self.fragments().keys().copied().collect();
 		roots.sort_unstable();
 		Ok(roots)
+	}
+
+	fn free_space(&self) -> Option<u64> {
+		self.capacity.free()
 	}
 }

@@ -9,8 +9,15 @@
 //!   can resume; invisible to readers until [`FragmentStore::commit_partial`] checks and publishes
 //!   them.
 //!
+//! A store may be bounded ([`DiskStore::set_capacity`], [`MemoryStore::with_capacity`]): its
+//! fragments and partial uploads together never exceed the bound, a write that would is refused
+//! with [`StoreError::Full`] before anything is written, and nothing held is ever deleted to make
+//! room. The network refuses an upload it cannot hold before its first byte
+//! ([`FragmentStore::free_space`]).
+//!
 //! All methods are blocking; the network calls them from Tokio's blocking pool.
 
+mod capacity;
 mod disk;
 mod hooked;
 mod memory;
@@ -43,6 +50,15 @@ pub enum StoreError {
 		expected: u64,
 		/// The bytes the partial upload holds.
 		actual: u64,
+	},
+	/// The store is at its bound (or its disk is full): nothing was written and nothing held
+	/// was touched.
+	#[error("the store is full: {needed} more bytes were needed, {free} are free")]
+	Full {
+		/// The bytes the refused write needed.
+		needed: u64,
+		/// The bytes the store could still take.
+		free: u64,
 	},
 	/// The underlying storage failed.
 	#[error("storage: {0}")]
@@ -116,6 +132,12 @@ pub trait FragmentStore: Send + Sync + 'static {
 
 	/// The roots of all complete fragments held.
 	fn roots(&self) -> io::Result<Vec<FragmentRoot>>;
+
+	/// The bytes this store may still take, fragments and partial uploads together; `None` if
+	/// it is not bounded. Cheap (no I/O): the network asks it on its event loop.
+	fn free_space(&self) -> Option<u64> {
+		None
+	}
 }
 
 /// What every store must do, run against both implementations; the disk store's own behaviour
@@ -146,6 +168,32 @@ mod tests {
 		];
 		for store in stores {
 			test(&*store);
+		}
+	}
+
+	#[test]
+	fn a_bounded_store_refuses_what_does_not_fit_and_frees_what_it_deletes() {
+		let dir = tempfile::tempdir().unwrap();
+		let disk = DiskStore::open(dir.path(), verifier()).unwrap();
+		disk.set_capacity(Some(5000));
+		let stores: [Box<dyn FragmentStore>; 2] =
+			[Box::new(disk), Box::new(MemoryStore::new(verifier()).with_capacity(5000))];
+		for store in stores {
+			let (a, a_bytes) = fragment(3000, 30);
+			let (b, b_bytes) = fragment(3000, 31);
+			store.put(&a, &a_bytes).unwrap();
+			assert_eq!(store.free_space(), Some(2000));
+			assert!(matches!(store.put(&b, &b_bytes), Err(StoreError::Full { .. })));
+			store.append_partial(&b, 0, &b_bytes[..2000]).unwrap();
+			assert!(matches!(
+				store.append_partial(&b, 2000, &b_bytes[2000..]),
+				Err(StoreError::Full { needed: 1000, free: 0 })
+			));
+			assert!(store.remove(&a).unwrap());
+			store.append_partial(&b, 2000, &b_bytes[2000..]).unwrap();
+			store.commit_partial(&b, 3000).unwrap();
+			assert_eq!(store.free_space(), Some(2000));
+			assert_eq!(store.read(&b).unwrap().unwrap(), b_bytes);
 		}
 	}
 

@@ -42,7 +42,7 @@ pub use source::{Assigned, ChainHead, ChainSource};
 
 use crate::chain_client::ChainClient;
 use cache::BlockCache;
-use cess_dht::{AuthorizationPolicy, Decision, FragmentRoot, PeerId};
+use cess_dht::{AuthorizationPolicy, Decision, FragmentRoot, PeerId, Principal};
 use cess_primitives::{
 	access::{AccessError, AccessProof, AccessTicket, Rights},
 	chain::BlockNumber,
@@ -232,7 +232,10 @@ impl<S: ChainSource> ChainPolicy<S> {
 	}
 
 	/// Whether `ticket` lets `peer` do `needed` on `file` at block `now`: every check that
-	/// needs no chain state, then its signer's ownership on chain.
+	/// needs no chain state, then its signer's ownership on chain — for an upload, the
+	/// declarer's (the first owner): anyone may become a co-owner of a pending file by declaring
+	/// it too, and must not thereby race the declarer's client for its roots. The signer is the
+	/// principal the transfer is counted against.
 	fn check_ticket(
 		&self,
 		ticket: &AccessTicket,
@@ -240,7 +243,7 @@ impl<S: ChainSource> ChainPolicy<S> {
 		file: &FileHash,
 		needed: Rights,
 		now: BlockNumber,
-	) -> Result<(), String> {
+	) -> Result<Principal, String> {
 		ticket
 			.check(self.head.genesis(), &peer.to_bytes(), file, needed, now)
 			.map_err(|e| e.to_string())?;
@@ -254,7 +257,12 @@ impl<S: ChainSource> ChainPolicy<S> {
 		if !facts.owners.contains(&ticket.signer) {
 			return Err("the ticket's signer does not own the file".into());
 		}
-		Ok(())
+		if needed.contains(Rights::PUT) && facts.owners.first() != Some(&ticket.signer) {
+			return Err("only the file's declarer uploads its fragments; the ticket's signer is \
+			            a later owner"
+				.into());
+		}
+		Ok(ticket.signer.clone().into())
 	}
 
 	/// May `peer` store `size` bytes as fragment `root` here, with proof `auth`?
@@ -264,7 +272,7 @@ impl<S: ChainSource> ChainPolicy<S> {
 		root: &FragmentRoot,
 		size: u64,
 		auth: &[u8],
-	) -> Result<(), String> {
+	) -> Result<Option<Principal>, String> {
 		let ticket = match AccessProof::from_bytes(auth).map_err(|e| e.to_string())? {
 			AccessProof::Ticket(ticket) => ticket,
 			AccessProof::Repair { .. } => return Err(AccessError::TicketRequired.to_string()),
@@ -282,11 +290,17 @@ impl<S: ChainSource> ChainPolicy<S> {
 				cess_dht::root_to_hex(root)
 			));
 		}
-		self.check_ticket(&ticket, peer, &ticket.file, Rights::PUT, self.head.best())
+		self.check_ticket(&ticket, peer, &ticket.file, Rights::PUT, self.head.best()).map(Some)
 	}
 
-	/// May `peer` read fragment `root` from here, with proof `auth`?
-	fn check_get(&self, peer: &PeerId, root: &FragmentRoot, auth: &[u8]) -> Result<(), String> {
+	/// May `peer` read fragment `root` from here, with proof `auth`? An owner's read is counted
+	/// against the owner; a repairer's only against its PeerId (the chain binds it to a miner).
+	fn check_get(
+		&self,
+		peer: &PeerId,
+		root: &FragmentRoot,
+		auth: &[u8],
+	) -> Result<Option<Principal>, String> {
 		let now = self.head.best();
 		let not_here = |file: &FileHash| {
 			format!(
@@ -296,10 +310,10 @@ impl<S: ChainSource> ChainPolicy<S> {
 		};
 		match AccessProof::from_bytes(auth).map_err(|e| e.to_string())? {
 			AccessProof::Ticket(ticket) => {
-				self.check_ticket(&ticket, peer, &ticket.file, Rights::GET, now)?;
+				let owner = self.check_ticket(&ticket, peer, &ticket.file, Rights::GET, now)?;
 				let placed = self.placement_facts(&ticket.file, now)?;
 				if placed.mine.contains_key(root) {
-					Ok(())
+					Ok(Some(owner))
 				} else {
 					Err(not_here(&ticket.file))
 				}
@@ -312,7 +326,7 @@ impl<S: ChainSource> ChainPolicy<S> {
 					placed.repairers.get(segment).is_some_and(|peers| peers.contains(&peer_bytes))
 				});
 				if repairing {
-					Ok(())
+					Ok(None)
 				} else {
 					Err(format!(
 						"peer {peer} is not assigned to repair a fragment of the segment of \
@@ -333,9 +347,14 @@ fn max_fragments() -> FragmentIndex {
 }
 
 /// The decision for a check's outcome, the refusal logged.
-fn decision(operation: &str, peer: &PeerId, outcome: Result<(), String>) -> Decision {
+fn decision(
+	operation: &str,
+	peer: &PeerId,
+	outcome: Result<Option<Principal>, String>,
+) -> Decision {
 	match outcome {
-		Ok(()) => Decision::Allow,
+		Ok(None) => Decision::Allow,
+		Ok(Some(principal)) => Decision::AllowFor(principal),
 		Err(reason) => {
 			log::debug!(target: "miner", "refused a {operation} from {peer}: {reason}");
 			Decision::Deny(reason)

@@ -232,12 +232,19 @@ fn repair(file: FileHash) -> Vec<u8> {
 	AccessProof::Repair { file }.to_bytes()
 }
 
+/// Allowed on behalf of the owner `suri`: counted against the owner's share.
+fn for_owner(suri: &str) -> Decision {
+	Decision::AllowFor(account(suri).into())
+}
+
 /// Asserts a refusal whose reason contains `words`.
 #[track_caller]
 fn refused(decision: Decision, words: &str) {
 	match decision {
 		Decision::Deny(reason) => assert!(reason.contains(words), "refused for: {reason}"),
-		Decision::Allow => panic!("allowed, expected a refusal for `{words}`"),
+		Decision::Allow | Decision::AllowFor(_) => {
+			panic!("allowed, expected a refusal for `{words}`")
+		}
 	}
 }
 
@@ -245,16 +252,16 @@ fn refused(decision: Decision, words: &str) {
 fn an_owner_stores_a_fragment_assigned_here_with_a_ticket_for_its_own_peer() {
 	let w = World::new();
 	let auth = alices(C, &w.client, Rights::ALL);
-	assert_eq!(w.put(w.client, root(0x40), FRAGMENT, auth.clone()), Decision::Allow);
+	assert_eq!(w.put(w.client, root(0x40), FRAGMENT, auth.clone()), for_owner("//Alice"));
 	// One read of the assignments (the set was empty) and one of the file's owners.
 	assert_eq!(w.chain.reads(), (1, 1, 0));
 	// Both cached now: the next fragment of the upload costs no read.
-	assert_eq!(w.put(w.client, root(0x40), FRAGMENT, auth.clone()), Decision::Allow);
+	assert_eq!(w.put(w.client, root(0x40), FRAGMENT, auth.clone()), for_owner("//Alice"));
 	assert_eq!(w.chain.reads(), (1, 1, 0));
 	// A ticket granting PUT alone does as well; one granting GET alone does not.
 	assert_eq!(
 		w.put(w.client, root(0x40), FRAGMENT, alices(C, &w.client, Rights::PUT)),
-		Decision::Allow
+		for_owner("//Alice")
 	);
 	refused(
 		w.put(w.client, root(0x40), FRAGMENT, alices(C, &w.client, Rights::GET)),
@@ -266,7 +273,7 @@ fn an_owner_stores_a_fragment_assigned_here_with_a_ticket_for_its_own_peer() {
 fn only_fragments_assigned_for_upload_are_accepted() {
 	let w = World::new();
 	let auth = alices(C, &w.client, Rights::ALL);
-	assert_eq!(w.put(w.client, root(0x40), FRAGMENT, auth.clone()), Decision::Allow);
+	assert_eq!(w.put(w.client, root(0x40), FRAGMENT, auth.clone()), for_owner("//Alice"));
 	// A root the chain never assigned here, and one assigned for repair (the miner rebuilds
 	// those itself): refused, naming the root.
 	std::thread::sleep(MIN_REFRESH_INTERVAL);
@@ -296,7 +303,7 @@ fn a_ticket_signed_by_someone_who_does_not_own_the_file_is_refused() {
 	refused(w.get(w.client, root(0x10), bobs), "does not own the file");
 	// Bob does own B (with Alice): his ticket reads B's fragment here.
 	let bobs = ticket("//Bob", B, &w.client, Rights::GET, NOW + 600);
-	assert_eq!(w.get(w.client, root(0x30), bobs), Decision::Allow);
+	assert_eq!(w.get(w.client, root(0x30), bobs), for_owner("//Bob"));
 }
 
 #[test]
@@ -329,7 +336,7 @@ fn an_expired_or_too_long_ticket_is_refused() {
 	let w = World::new();
 	// Valid through its last block, refused the block after.
 	let last_block = ticket("//Alice", A, &w.client, Rights::GET, NOW);
-	assert_eq!(w.get(w.client, root(0x10), last_block.clone()), Decision::Allow);
+	assert_eq!(w.get(w.client, root(0x10), last_block.clone()), for_owner("//Alice"));
 	w.head.set_best(NOW + 1);
 	refused(w.get(w.client, root(0x10), last_block), "expired");
 	let expired = ticket("//Alice", C, &w.client, Rights::ALL, NOW);
@@ -338,7 +345,7 @@ fn an_expired_or_too_long_ticket_is_refused() {
 	let forever = ticket("//Alice", A, &w.client, Rights::GET, NOW + 1 + MAX_TICKET_LIFETIME + 1);
 	refused(w.get(w.client, root(0x10), forever), "valid for longer than a day");
 	let a_day = ticket("//Alice", A, &w.client, Rights::GET, NOW + 1 + MAX_TICKET_LIFETIME);
-	assert_eq!(w.get(w.client, root(0x10), a_day), Decision::Allow);
+	assert_eq!(w.get(w.client, root(0x10), a_day), for_owner("//Alice"));
 }
 
 #[test]
@@ -359,15 +366,15 @@ fn a_put_of_another_size_than_the_layouts_fragment_is_refused() {
 			"PUT size must equal the layout's fragment size",
 		);
 	}
-	assert_eq!(w.put(w.client, root(0x40), FRAGMENT, auth), Decision::Allow);
+	assert_eq!(w.put(w.client, root(0x40), FRAGMENT, auth), for_owner("//Alice"));
 }
 
 #[test]
 fn an_owners_ticket_reads_only_its_files_fragments_placed_here() {
 	let w = World::new();
 	let for_a = alices(A, &w.client, Rights::GET);
-	assert_eq!(w.get(w.client, root(0x10), for_a.clone()), Decision::Allow);
-	assert_eq!(w.get(w.client, root(0x15), for_a.clone()), Decision::Allow);
+	assert_eq!(w.get(w.client, root(0x10), for_a.clone()), for_owner("//Alice"));
+	assert_eq!(w.get(w.client, root(0x15), for_a.clone()), for_owner("//Alice"));
 	// B's fragment is here and Alice owns B too, but the ticket is for A.
 	refused(w.get(w.client, root(0x30), for_a.clone()), "not a fragment of file");
 	// A's fragment on another miner, and a root of no file.
@@ -383,10 +390,10 @@ fn an_owners_ticket_reads_only_its_files_fragments_placed_here() {
 fn an_owner_who_left_loses_access_from_the_next_block() {
 	let w = World::new();
 	let for_a = alices(A, &w.client, Rights::GET);
-	assert_eq!(w.get(w.client, root(0x10), for_a.clone()), Decision::Allow);
+	assert_eq!(w.get(w.client, root(0x10), for_a.clone()), for_owner("//Alice"));
 	w.chain.files.lock().unwrap().get_mut(&A).unwrap().owners.clear();
 	// The block's view is kept until the next block.
-	assert_eq!(w.get(w.client, root(0x10), for_a.clone()), Decision::Allow);
+	assert_eq!(w.get(w.client, root(0x10), for_a.clone()), for_owner("//Alice"));
 	w.head.set_best(NOW + 1);
 	refused(w.get(w.client, root(0x10), for_a), "does not own the file");
 }
@@ -485,4 +492,16 @@ fn a_chain_that_fails_or_does_not_answer_gets_the_request_refused() {
 			"waited {waited:?}"
 		);
 	}
+}
+
+#[test]
+fn only_the_declarer_uploads_a_later_owner_reads() {
+	let w = World::new();
+	// Bob declares Alice's pending file too, becoming its second owner: his well-signed
+	// tickets may not race her client for its roots, though he may read it once stored.
+	w.chain.files.lock().unwrap().get_mut(&C).unwrap().owners.push(account("//Bob"));
+	let bobs = ticket("//Bob", C, &w.client, Rights::ALL, NOW + 600);
+	refused(w.put(w.client, root(0x40), FRAGMENT, bobs), "only the file's declarer uploads");
+	let auth = alices(C, &w.client, Rights::ALL);
+	assert_eq!(w.put(w.client, root(0x40), FRAGMENT, auth), for_owner("//Alice"));
 }
