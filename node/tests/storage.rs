@@ -19,20 +19,29 @@
 //! 5. a miner that announces its exit sees its fragments rebuilt on the others, cannot
 //!    withdraw before the cooldown, and the file survives it going away;
 //! 6. a deleted file's fragments are dropped by the miners.
+//!
+//! Between 1 and 2, under attack: 64 hostile peers against the four miners (every holder, so
+//! that no read escapes them) — per miner, 8 Sybils of one owner asking for as many trickling
+//! reads as its whole GET pool holds, forged uploads racing the owner to freshly assigned roots,
+//! garbage, fresh identities announcing fake addresses — while Alice puts and gets 64 MiB: the
+//! put's push and the get (median of 3) each take at most twice their time on the same network
+//! unloaded, measured just before (taken as at least 0.5 s: on loopback both take less), and
+//! the miners' memory and open files stay bounded (docs/security.md §3.7).
 
 mod common;
+mod hostile;
 
 use cess_dht::{Authorization, ErrorCode, Multiaddr, PeerId, TransferError};
 use cess_primitives::{
 	access::{AccessProof, AccessTicket, Rights},
-	FileHash, FileLayout,
+	FileHash, FileLayout, FragmentHash,
 };
 use common::{address_of, hex_bytes, put_file_hash, start_bootnode, wait_for, FileClient, Node};
 use serde_json::json;
 use sp_core::Pair;
 use std::{
 	path::{Path, PathBuf},
-	sync::Arc,
+	sync::{atomic::AtomicBool, atomic::Ordering, Arc},
 	time::{Duration, Instant},
 };
 
@@ -73,16 +82,8 @@ fn stored_fragments(node: &Node) -> Vec<PathBuf> {
 	out
 }
 
-/// Pushes a fragment the chain never assigned — random bytes of the layout's fragment size,
-/// under their correct Merkle root — to `miner` at the PeerId and addresses of its on-chain
-/// record (`file miner`), with a valid ticket of `file`'s owner Alice for the pushing peer, as
-/// any client of the storage network could; returns the root and the miner's answer.
-fn push_unassigned(
-	node: &Node,
-	files: &FileClient,
-	miner: &str,
-	file: &str,
-) -> ([u8; 32], Result<cess_dht::TransferReport, TransferError>) {
+/// A miner's PeerId and addresses as registered on chain (`file miner`).
+fn network_record(files: &FileClient, miner: &str) -> (PeerId, Vec<Multiaddr>) {
 	let record = files.ok(&["miner", miner]);
 	let peer: PeerId = record
 		.lines()
@@ -95,6 +96,180 @@ fn push_unassigned(
 		.filter_map(|a| a.trim().parse().ok())
 		.collect();
 	assert!(!addresses.is_empty(), "`file miner` shows the addresses: {record}");
+	(peer, addresses)
+}
+
+/// Puts `len` random bytes as Alice and gets them back three times: the file, the time the put
+/// took to push its fragments (as it reports it: from the declaration's block to the last
+/// fragment stored, so without the waits for blocks) and the median time of a whole get.
+fn timed_put_get(files: &FileClient, dir: &Path, name: &str, len: usize) -> (String, f64, f64) {
+	let data = random_bytes(len, name.len() as u64 ^ 0x7157_0000);
+	let source = dir.join(name);
+	std::fs::write(&source, &data).unwrap();
+	let stdout = files.ok(&["put", source.to_str().unwrap(), "--suri", "//Alice"]);
+	let put: f64 = stdout
+		.split(" fragment bytes in ")
+		.nth(1)
+		.and_then(|rest| rest.split(" s").next())
+		.and_then(|seconds| seconds.trim().parse().ok())
+		.unwrap_or_else(|| panic!("`file put` reports its push time: {stdout}"));
+	let file = put_file_hash(&stdout);
+	let out = dir.join(format!("{name}.out"));
+	let mut gets: Vec<f64> = (0..3)
+		.map(|_| {
+			let _ = std::fs::remove_file(&out);
+			let started = Instant::now();
+			files.ok(&["get", &file, "-o", out.to_str().unwrap(), "--suri", "//Alice"]);
+			let get = started.elapsed().as_secs_f64();
+			assert!(std::fs::read(&out).unwrap() == data, "{name} came back different");
+			get
+		})
+		.collect();
+	gets.sort_by(f64::total_cmp);
+	let get = gets[1];
+	for path in [&source, &out] {
+		std::fs::remove_file(path).unwrap();
+	}
+	(file, put, get)
+}
+
+/// Alice's 64 MiB put and get, unloaded and then under attack by 64 hostile peers against the
+/// `targets` (their nodes and SS58 accounts), among all the `miners`: see the module docs.
+fn under_attack(
+	dir: &Path,
+	validator: &Node,
+	files: &FileClient,
+	miners: &[&Node],
+	targets: &[(&Node, String)],
+) {
+	const SIZE: usize = 64 * 1024 * 1024;
+	let stores_before: Vec<Vec<PathBuf>> =
+		miners.iter().map(|node| stored_fragments(node)).collect();
+	let layout: FileLayout =
+		serde_json::from_value(validator.rpc("fileBank_layout", json!([]))).unwrap();
+
+	// The hostile owner: Bob stores a small file, whose tickets his Sybils hold.
+	let small = dir.join("bob.bin");
+	std::fs::write(&small, random_bytes(1 << 20, 0xb0b)).unwrap();
+	let bob_file = put_file_hash(&files.ok(&["put", small.to_str().unwrap(), "--suri", "//Bob"]));
+	let placement = validator.rpc("fileBank_placement", json!([bob_file, 0, 64]));
+	let fragments: Vec<(String, [u8; 32])> = placement
+		.as_array()
+		.expect("a page of fragments")
+		.iter()
+		.map(|entry| {
+			let hash: FragmentHash = serde_json::from_value(entry["hash"].clone()).unwrap();
+			(entry["miner"].as_str().unwrap().to_string(), hash.0)
+		})
+		.collect();
+	let owner = hostile::HostileOwner {
+		pair: sp_core::sr25519::Pair::from_string("//Bob", None).unwrap(),
+		genesis: hex_bytes(&validator.genesis_hash()).try_into().unwrap(),
+		file: bob_file.parse().unwrap(),
+		fragments,
+		expires: best_block(validator) + 600,
+	};
+	let hostile_targets: Vec<hostile::Target> = targets
+		.iter()
+		.map(|(_, account)| {
+			let (peer, addresses) = network_record(files, account);
+			hostile::Target { account: account.clone(), peer, addresses }
+		})
+		.collect();
+
+	// Unloaded, on the same network, just before.
+	let (calm_file, calm_put, calm_get) = timed_put_get(files, dir, "calm.bin", SIZE);
+
+	let pids: Vec<u32> = targets.iter().map(|(node, _)| node.pid().expect("running")).collect();
+	let before: Vec<(u64, usize)> =
+		pids.iter().map(|pid| hostile::process_usage(*pid).expect("/proc")).collect();
+	let sampling = Arc::new(AtomicBool::new(false));
+	let sampler = hostile::sample_usage(pids, sampling.clone());
+	// Per miner: 8 Sybils of one owner asking for 4 reads each (its whole GET pool but for
+	// the owner's share), 3 racers, and garbage and fresh identities on the side.
+	let plan = hostile::Plan {
+		get_tricklers: 32,
+		put_racers: 12,
+		garbage: 10,
+		fresh_identities: 10,
+		limit: Duration::from_secs(600),
+		fragment_size: u64::from(layout.fragment_size()),
+	};
+	let peers = plan.peers();
+	let attack = hostile::Attack::start(plan, hostile_targets, owner, validator.rpc_url());
+	// The load builds up: every trickler holds its streams, identities come and go.
+	std::thread::sleep(Duration::from_secs(5));
+	let (loaded_file, loaded_put, loaded_get) = timed_put_get(files, dir, "loaded.bin", SIZE);
+	let tally = attack.stop();
+	sampling.store(true, Ordering::Relaxed);
+	let peaks = sampler.join().unwrap();
+
+	eprintln!(
+		"under attack by {peers} hostile peers: put pushed in {loaded_put:.2} s (unloaded \
+		 {calm_put:.2} s, ×{:.2}), get {loaded_get:.2} s (unloaded {calm_get:.2} s, ×{:.2}; \
+		 medians of 3); {tally}",
+		loaded_put / calm_put,
+		loaded_get / calm_get,
+	);
+	for ((node, _), (before, peak)) in targets.iter().zip(before.iter().zip(&peaks)) {
+		eprintln!(
+			"{}: memory {} MiB before, {} MiB at most under attack; open files {} before, {} at \
+			 most",
+			node.name,
+			before.0 / 1024,
+			peak.0 / 1024,
+			before.1,
+			peak.1
+		);
+		// Bounded: connection limits (256 incoming, 2 a peer) and per-peer shares keep both
+		// far from what 64 peers and a stream of identities would take unchecked.
+		assert!(peak.0 < before.0 + 512 * 1024, "{}'s memory grew without bound", node.name);
+		assert!(peak.1 < before.1 + 600, "{}'s open files grew without bound", node.name);
+	}
+	let seen = |c: &std::sync::atomic::AtomicU64| c.load(Ordering::Relaxed);
+	assert!(seen(&tally.roots_watched) > 0, "the racers saw the honest upload's roots");
+	assert!(seen(&tally.puts_sent) > 0 && seen(&tally.puts_admitted) == 0, "{tally}");
+	assert!(seen(&tally.gets_admitted) > 0, "the hostile owner's reads were served: {tally}");
+	assert!(
+		seen(&tally.gets_refused_principal) > 0,
+		"the owner's Sybils ran into the owner's share: {tally}"
+	);
+	assert!(seen(&tally.identities) > 0, "fresh identities reached the miners: {tally}");
+	// Twice the unloaded time, that time taken as at least half a second: on loopback both
+	// take well under a second, where a scheduling hiccup of the two cores (four nodes, 64
+	// peers and the client on them) is as long as the operation itself.
+	let bound = |unloaded: f64| 2.0 * unloaded.max(0.5);
+	assert!(
+		loaded_put <= bound(calm_put),
+		"put pushed in {loaded_put:.2} s, unloaded {calm_put:.2} s"
+	);
+	assert!(loaded_get <= bound(calm_get), "get took {loaded_get:.2} s, unloaded {calm_get:.2} s");
+
+	// Gone again, so that the later phases see the one file they are about.
+	for (file, suri) in [(&calm_file, "//Alice"), (&loaded_file, "//Alice"), (&bob_file, "//Bob")] {
+		files.ok(&["delete", file, "--suri", suri]);
+	}
+	std::fs::remove_file(&small).unwrap();
+	wait_for(Duration::from_secs(300), "the miners to drop the deleted files", || {
+		miners
+			.iter()
+			.zip(&stores_before)
+			.all(|(node, before)| &stored_fragments(node) == before)
+			.then_some(())
+	});
+}
+
+/// Pushes a fragment the chain never assigned — random bytes of the layout's fragment size,
+/// under their correct Merkle root — to `miner` at the PeerId and addresses of its on-chain
+/// record (`file miner`), with a valid ticket of `file`'s owner Alice for the pushing peer, as
+/// any client of the storage network could; returns the root and the miner's answer.
+fn push_unassigned(
+	node: &Node,
+	files: &FileClient,
+	miner: &str,
+	file: &str,
+) -> ([u8; 32], Result<cess_dht::TransferReport, TransferError>) {
+	let (peer, addresses) = network_record(files, miner);
 	let layout: FileLayout =
 		serde_json::from_value(node.rpc("fileBank_layout", json!([]))).unwrap();
 	let bytes = random_bytes(layout.fragment_size() as usize, 0xbad_f00d);
@@ -112,28 +287,115 @@ fn push_unassigned(
 	let auth = Authorization::new(AccessProof::Ticket(ticket).to_bytes()).unwrap();
 	let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
 	let answer = runtime.block_on(async {
-		let verifier = Arc::new(cess_dht::Blake2Verifier);
-		let mut config = cess_dht::Config {
-			kademlia_mode: cess_dht::KademliaMode::Client,
-			..Default::default()
-		};
-		config.limits.max_fragment_size = u64::from(layout.fragment_size());
-		let (client, service, _events) = cess_dht::new(cess_dht::Params {
-			config,
-			keypair,
-			store: Arc::new(cess_dht::MemoryStore::new(verifier.clone())),
-			policy: Arc::new(cess_dht::PeerAllowList::default()),
-			verifier,
-			registry: None,
-		})
-		.unwrap();
-		tokio::spawn(service.run());
-		for address in addresses {
-			client.add_address(peer, address).await.unwrap();
-		}
+		let client = storage_client(keypair, &layout, &[(peer, addresses)]).await;
 		client.put_fragment(peer, root, bytes, auth, None).await
 	});
 	(root, answer)
+}
+
+/// A client of the storage network with `keypair`'s identity that knows the addresses of
+/// `miners` (call within a Tokio runtime).
+async fn storage_client(
+	keypair: cess_dht::Keypair,
+	layout: &FileLayout,
+	miners: &[(PeerId, Vec<Multiaddr>)],
+) -> cess_dht::Client {
+	let verifier = Arc::new(cess_dht::Blake2Verifier);
+	let mut config =
+		cess_dht::Config { kademlia_mode: cess_dht::KademliaMode::Client, ..Default::default() };
+	config.limits.max_fragment_size = u64::from(layout.fragment_size());
+	config.retry.attempts = 1;
+	let (client, service, _events) = cess_dht::new(cess_dht::Params {
+		config,
+		keypair,
+		store: Arc::new(cess_dht::MemoryStore::new(verifier.clone())),
+		policy: Arc::new(cess_dht::PeerAllowList::default()),
+		verifier,
+		registry: None,
+	})
+	.unwrap();
+	tokio::spawn(service.run());
+	for (peer, addresses) in miners {
+		for address in addresses {
+			client.add_address(*peer, address.clone()).await.unwrap();
+		}
+	}
+	client
+}
+
+/// Every fragment of `file` (paged through `fileBank_placement`): segment, miner, root.
+fn placement_of(node: &Node, file: &str) -> Vec<(u64, String, [u8; 32])> {
+	let mut out = Vec::new();
+	loop {
+		let page = node.rpc("fileBank_placement", json!([file, out.len(), 64]));
+		let page = page.as_array().expect("a page of fragments");
+		if page.is_empty() {
+			return out;
+		}
+		for entry in page {
+			let hash: FragmentHash = serde_json::from_value(entry["hash"].clone()).unwrap();
+			let segment = entry["segment"].as_u64().unwrap();
+			out.push((segment, entry["miner"].as_str().unwrap().to_string(), hash.0));
+		}
+	}
+}
+
+/// Outsourcing, as a miner that lost its fragments would try it before its audit: with the
+/// network identity of `miner` (its node's key), asks the other holders of each segment it
+/// had a fragment of for their fragments, claiming a repair and then with no proof at all.
+/// Returns how many requests were made; panics on any answer but a refusal as unauthorized.
+fn try_outsourcing(
+	node: &Node,
+	files: &FileClient,
+	miner_node: &Node,
+	miner: &str,
+	file: &str,
+) -> usize {
+	let mut secret = std::fs::read(store_dir(miner_node).parent().unwrap().join("network_key"))
+		.expect("the miner's network key");
+	let keypair = cess_dht::Keypair::ed25519_from_bytes(&mut secret).unwrap();
+	let layout: FileLayout =
+		serde_json::from_value(node.rpc("fileBank_layout", json!([]))).unwrap();
+	let placement = placement_of(node, file);
+	let segments: std::collections::BTreeSet<u64> =
+		placement.iter().filter(|(_, m, _)| m == miner).map(|(segment, _, _)| *segment).collect();
+	let wanted: Vec<(String, [u8; 32])> = placement
+		.iter()
+		.filter(|(segment, m, _)| segments.contains(segment) && m != miner)
+		.map(|(_, m, root)| (m.clone(), *root))
+		.take(8)
+		.collect();
+	assert!(!wanted.is_empty(), "{miner}'s segments have fragments on other miners");
+	let holders: std::collections::BTreeSet<&String> = wanted.iter().map(|(m, _)| m).collect();
+	let records: Vec<(String, PeerId, Vec<Multiaddr>)> = holders
+		.into_iter()
+		.map(|m| {
+			let (peer, addresses) = network_record(files, m);
+			(m.clone(), peer, addresses)
+		})
+		.collect();
+	let repair = AccessProof::Repair { file: file.parse::<FileHash>().unwrap() };
+	let proofs = [Authorization::new(repair.to_bytes()).unwrap(), Authorization::default()];
+	let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+	runtime.block_on(async {
+		let known: Vec<_> = records.iter().map(|(_, p, a)| (*p, a.clone())).collect();
+		let client = storage_client(keypair, &layout, &known).await;
+		let mut asked = 0;
+		for (holder, root) in &wanted {
+			let peer = records.iter().find(|(m, _, _)| m == holder).unwrap().1;
+			for proof in &proofs {
+				asked += 1;
+				match client.get_fragment(peer, *root, proof.clone(), None).await {
+					Err(TransferError::Rejected { code: ErrorCode::Unauthorized, .. }) => {}
+					other => panic!(
+						"{holder} did not refuse {miner}'s outsourcing as unauthorized: {:?}",
+						other.map(|fetched| fetched.data.len())
+					),
+				}
+			}
+		}
+		asked
+	})
 }
 
 /// The node's best block number.
@@ -306,6 +568,20 @@ fn files_survive_miner_failures_audits_and_repair() {
 		],
 	);
 
+	// Under attack (see the module docs).
+	under_attack(
+		dir.path(),
+		&validator,
+		&files,
+		&[&validator, &charlie, &dave, &eve],
+		&[
+			(&validator, ferdie_address.clone()),
+			(&charlie, charlie_address.clone()),
+			(&dave, dave_address.clone()),
+			(&eve, eve_address.clone()),
+		],
+	);
+
 	// 2. Two miners down: every segment still has two fragments.
 	let charlie_before = stored_fragments(&charlie);
 	let dave_before = stored_fragments(&dave);
@@ -348,6 +624,10 @@ fn files_survive_miner_failures_audits_and_repair() {
 	for path in &lost {
 		std::fs::remove_file(path).unwrap();
 	}
+	// She cannot rebuild them from the honest miners (all online) to answer her challenge:
+	// asked with her own network identity, as a repairer or with no proof, each refuses.
+	let asked = try_outsourcing(&validator, &files, &eve, &eve_address, &file);
+	eprintln!("outsourcing: {asked} requests by Eve's identity, all refused as unauthorized");
 	wait_for(Duration::from_secs(300), "Eve to fail an audit", || {
 		audit_count(&files, &eve_address, "failed").filter(|&n| n >= 1)
 	});

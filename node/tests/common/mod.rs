@@ -132,6 +132,11 @@ impl Node {
 		}
 	}
 
+	/// The process's id, while it runs.
+	pub fn pid(&self) -> Option<u32> {
+		self.child.as_ref().map(|child| child.id())
+	}
+
 	/// Starts the process again on the same base path and ports.
 	pub fn restart(&mut self) {
 		self.kill();
