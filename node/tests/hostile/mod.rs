@@ -409,7 +409,8 @@ async fn send_garbage(mut stream: Stream, round: u8, tally: &Tally) {
 	count(&tally.garbage_sent);
 	// An unknown operation on even rounds, three bytes of a header on odd ones (then silence
 	// until the miner gives up on it).
-	let bytes: Vec<u8> = if round % 2 == 0 { vec![0xee; 48] } else { vec![0x01, 0x00, 0x00] };
+	let bytes: Vec<u8> =
+		if round.is_multiple_of(2) { vec![0xee; 48] } else { vec![0x01, 0x00, 0x00] };
 	let _ = stream.write_all(&bytes).await;
 	let _ = stream.flush().await;
 	let mut sink = [0u8; 64];
