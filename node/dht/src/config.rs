@@ -81,6 +81,10 @@ pub struct Limits {
 	pub max_incoming_connections: u32,
 	/// Incoming connections still in their handshake; further ones are refused.
 	pub max_pending_incoming_connections: u32,
+	/// Incoming connections (in handshake or established) from one IP address; further ones
+	/// are refused, so that one host cycling identities cannot hold every incoming slot.
+	/// Loopback addresses are exempt (a local net shares 127.0.0.1).
+	pub max_incoming_per_ip: u32,
 	/// Peers the address book remembers besides the pinned ones; beyond them the least
 	/// recently seen or used is forgotten.
 	pub max_book_peers: usize,
@@ -112,6 +116,9 @@ impl Default for Limits {
 			max_connections_per_peer: 2,
 			max_incoming_connections: 256,
 			max_pending_incoming_connections: 64,
+			// A NAT of a few users each running a client and a miner's repairs, not a host
+			// holding the 256 slots.
+			max_incoming_per_ip: 16,
 			max_book_peers: 1024,
 			max_pinned_peers: 4096,
 		}
@@ -132,6 +139,7 @@ impl Limits {
 			("max_connections_per_peer", self.max_connections_per_peer as usize),
 			("max_incoming_connections", self.max_incoming_connections as usize),
 			("max_pending_incoming_connections", self.max_pending_incoming_connections as usize),
+			("max_incoming_per_ip", self.max_incoming_per_ip as usize),
 			("max_book_peers", self.max_book_peers),
 			("max_pinned_peers", self.max_pinned_peers),
 		];

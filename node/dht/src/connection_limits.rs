@@ -9,11 +9,16 @@
 //! now, whichever is more), it replaces the inner behaviour with a fresh one and replays the
 //! live connections into it, which drops the stale entries. The counts the limits are checked
 //! against are the same before and after.
+//!
+//! It adds what `connection-limits` lacks: at most [`Limits::max_incoming_per_ip`] incoming
+//! connections from one IP address (loopback exempt), so that one host cycling identities
+//! cannot hold all [`Limits::max_incoming_connections`] slots.
 
 use crate::Limits;
 use libp2p::{
 	connection_limits::{self, ConnectionLimits as Config},
 	core::{transport::PortUse, ConnectedPoint, Endpoint},
+	multiaddr::Protocol,
 	swarm::{
 		behaviour::{ConnectionEstablished, FromSwarm},
 		ConnectionDenied, ConnectionId, NetworkBehaviour, THandler, THandlerInEvent,
@@ -23,8 +28,26 @@ use libp2p::{
 };
 use std::{
 	collections::{HashMap, HashSet},
+	net::IpAddr,
 	task::{Context, Poll},
 };
+
+/// An incoming connection refused because its address has its share already.
+#[derive(Debug, thiserror::Error)]
+#[error("{limit} incoming connections from {ip} already")]
+pub(crate) struct TooManyFromAddress {
+	ip: IpAddr,
+	limit: usize,
+}
+
+/// The IP address a multiaddress starts with, if any.
+fn ip_of(address: &Multiaddr) -> Option<IpAddr> {
+	match address.iter().next()? {
+		Protocol::Ip4(ip) => Some(IpAddr::V4(ip)),
+		Protocol::Ip6(ip) => Some(IpAddr::V6(ip)),
+		_ => None,
+	}
+}
 
 /// New peers tolerated between rebuilds (each costs the inner map one stale entry at most).
 pub(crate) const REBUILD_AFTER_PEERS: usize = 1024;
@@ -41,6 +64,12 @@ pub(crate) struct Behaviour {
 	/// Peers that connected since the inner behaviour was last rebuilt.
 	new_peers: usize,
 	rebuilds: u64,
+	/// Most incoming connections from one (non-loopback) IP address.
+	per_ip_limit: usize,
+	/// The address of each incoming connection counted against its IP's share.
+	inbound_ip: HashMap<ConnectionId, IpAddr>,
+	/// Incoming connections per IP address; an entry lives while its address has one.
+	per_ip: HashMap<IpAddr, usize>,
 }
 
 impl Behaviour {
@@ -58,6 +87,36 @@ impl Behaviour {
 			per_peer: HashMap::new(),
 			new_peers: 0,
 			rebuilds: 0,
+			per_ip_limit: limits.max_incoming_per_ip as usize,
+			inbound_ip: HashMap::new(),
+			per_ip: HashMap::new(),
+		}
+	}
+
+	/// Counts incoming connection `id` from `remote` against its IP's share, or refuses it.
+	fn take_ip_share(
+		&mut self,
+		id: ConnectionId,
+		remote: &Multiaddr,
+	) -> Result<(), ConnectionDenied> {
+		let Some(ip) = ip_of(remote).filter(|ip| !ip.is_loopback()) else { return Ok(()) };
+		let count = self.per_ip.entry(ip).or_default();
+		if *count >= self.per_ip_limit {
+			return Err(ConnectionDenied::new(TooManyFromAddress { ip, limit: self.per_ip_limit }));
+		}
+		*count += 1;
+		self.inbound_ip.insert(id, ip);
+		Ok(())
+	}
+
+	/// Gives connection `id`'s place in its IP's share back (it failed or closed).
+	fn release_ip_share(&mut self, id: ConnectionId) {
+		let Some(ip) = self.inbound_ip.remove(&id) else { return };
+		if let Some(count) = self.per_ip.get_mut(&ip) {
+			*count = count.saturating_sub(1);
+			if *count == 0 {
+				self.per_ip.remove(&ip);
+			}
 		}
 	}
 
@@ -111,6 +170,19 @@ impl NetworkBehaviour for Behaviour {
 		remote: &Multiaddr,
 	) -> Result<(), ConnectionDenied> {
 		self.inner.handle_pending_inbound_connection(id, local, remote)?;
+		if let Err(denied) = self.take_ip_share(id, remote) {
+			// The inner behaviour counted it as pending: it hears of the refusal as a failure.
+			self.inner.on_swarm_event(FromSwarm::ListenFailure(
+				libp2p::swarm::behaviour::ListenFailure {
+					local_addr: local,
+					send_back_addr: remote,
+					error: &libp2p::swarm::ListenError::Aborted,
+					connection_id: id,
+					peer_id: None,
+				},
+			));
+			return Err(denied);
+		}
 		self.pending_inbound.insert(id);
 		Ok(())
 	}
@@ -167,6 +239,7 @@ impl NetworkBehaviour for Behaviour {
 			}
 			FromSwarm::ConnectionClosed(closed) => {
 				self.established.remove(&closed.connection_id);
+				self.release_ip_share(closed.connection_id);
 				if let Some(count) = self.per_peer.get_mut(&closed.peer_id) {
 					*count = count.saturating_sub(1);
 					if *count == 0 {
@@ -184,6 +257,7 @@ impl NetworkBehaviour for Behaviour {
 			}
 			FromSwarm::ListenFailure(failure) => {
 				self.pending_inbound.remove(&failure.connection_id);
+				self.release_ip_share(failure.connection_id);
 			}
 			_ => {}
 		}
@@ -222,9 +296,23 @@ mod tests {
 
 	/// Admits an inbound connection as the swarm does; `true` if the limits let it in.
 	fn connect(behaviour: &mut Behaviour, id: usize, peer: PeerId) -> bool {
+		connect_from(behaviour, id, peer, Multiaddr::empty())
+	}
+
+	/// [`connect`] from the address `remote`.
+	fn connect_from(behaviour: &mut Behaviour, id: usize, peer: PeerId, remote: Multiaddr) -> bool {
 		let id = ConnectionId::new_unchecked(id);
-		let (local, remote) = ("/ip4/127.0.0.1/tcp/1".parse().unwrap(), Multiaddr::empty());
+		let local: Multiaddr = "/ip4/127.0.0.1/tcp/1".parse().unwrap();
 		if behaviour.handle_pending_inbound_connection(id, &local, &remote).is_err() {
+			behaviour.on_swarm_event(FromSwarm::ListenFailure(
+				libp2p::swarm::behaviour::ListenFailure {
+					local_addr: &local,
+					send_back_addr: &remote,
+					error: &libp2p::swarm::ListenError::Aborted,
+					connection_id: id,
+					peer_id: None,
+				},
+			));
 			return false;
 		}
 		if behaviour.handle_established_inbound_connection(id, peer, &local, &remote).is_err() {
@@ -289,5 +377,28 @@ mod tests {
 		assert!(!connect(&mut behaviour, id, steady), "the per-peer limit survives a rebuild");
 		assert!(connect(&mut behaviour, id + 1, PeerId::random()));
 		assert!(!connect(&mut behaviour, id + 2, PeerId::random()), "3 incoming at most");
+	}
+
+	#[test]
+	fn one_address_gets_its_share_of_incoming_connections_and_loopback_is_exempt() {
+		let limits = Limits { max_incoming_per_ip: 2, ..Limits::default() };
+		let mut behaviour = Behaviour::new(&limits);
+		let from = |ip: &str, port: u16| format!("/ip4/{ip}/tcp/{port}").parse().unwrap();
+		// One host cycling identities: two connections, then refused whatever the PeerId.
+		assert!(connect_from(&mut behaviour, 1, PeerId::random(), from("203.0.113.5", 4001)));
+		assert!(connect_from(&mut behaviour, 2, PeerId::random(), from("203.0.113.5", 4002)));
+		for id in 3..10 {
+			assert!(!connect_from(&mut behaviour, id, PeerId::random(), from("203.0.113.5", 4003)));
+		}
+		// Other hosts, and loopback, are not held up by it.
+		assert!(connect_from(&mut behaviour, 10, PeerId::random(), from("198.51.100.7", 4001)));
+		for id in 11..15 {
+			assert!(connect_from(&mut behaviour, id, PeerId::random(), from("127.0.0.1", 4001)));
+		}
+		// A closed connection gives its place back; refused ones never took one.
+		disconnect(&mut behaviour, 1, PeerId::random());
+		assert!(connect_from(&mut behaviour, 20, PeerId::random(), from("203.0.113.5", 4004)));
+		assert!(!connect_from(&mut behaviour, 21, PeerId::random(), from("203.0.113.5", 4005)));
+		assert_eq!(behaviour.per_ip.len(), 2, "entries only for addresses with connections");
 	}
 }
