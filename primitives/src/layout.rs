@@ -2,7 +2,7 @@
 //!
 //! A file's plaintext is split into chunks of [`FileLayout::segment_capacity`] bytes; each chunk is
 //! encrypted into one segment of exactly `segment_size` bytes (ciphertext, authentication tag,
-//! zero padding). A segment is split into `data_shards` fragments of
+//! padding of key stream). A segment is split into `data_shards` fragments of
 //! [`FileLayout::fragment_size`] bytes, and Reed-Solomon coding adds `parity_shards` more
 //! fragments of the same size; any `data_shards` of them rebuild the segment. Each fragment is
 //! cut into `leaf_size`-byte leaves, the leaves of the storage proofs and of the fragment's

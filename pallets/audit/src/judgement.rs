@@ -2,10 +2,11 @@
 //! round recorded (strikes, clearance, punishment at the strike limit).
 
 use crate::{
-	AuditFault, AuditPenalty, Config, Event, OnAuditResult, OpenChallengeOf, Pallet, Params,
-	Records, RoundIndex,
+	AuditFault, AuditPenalty, Challenges, Config, Event, OnAuditResult, OpenChallengeOf, Pallet,
+	Params, Records, RoundIndex,
 };
 use cess_primitives::{proof::verify_fragment_proof, ChallengeResponse, FileLayout, ProofError};
+use sp_runtime::Perbill;
 
 impl<T: Config> Pallet<T> {
 	/// Checks a response against an open challenge: one valid proof per challenged fragment.
@@ -65,5 +66,35 @@ impl<T: Config> Pallet<T> {
 			Self::deposit_event(Event::MinerPunished { miner: miner.clone(), fault });
 		}
 		strikes
+	}
+
+	/// Failed rounds of `miner` neither cleared nor punished yet. pallet-sminer refuses to let a
+	/// miner with strikes start an exit.
+	pub fn strikes(miner: &T::AccountId) -> u32 {
+		Records::<T>::get(miner).strikes
+	}
+
+	/// Whether `miner` has a challenge that is not judged yet (neither answered nor expired).
+	/// pallet-sminer refuses to start or end an exit meanwhile.
+	pub fn has_open_challenge(miner: &T::AccountId) -> bool {
+		Challenges::<T>::contains_key(miner)
+	}
+
+	/// Settles the strikes of `miner`, which leaves the chain: clears them and returns the
+	/// share of its collateral they cost, the punishment's slash pro rata of the strikes to the
+	/// strike limit (`slash × strikes / strike_limit`; zero without strikes). pallet-sminer
+	/// slashes it at `withdraw`, so that strikes earned while leaving are not forgiven.
+	pub fn settle_strikes(miner: &T::AccountId) -> Perbill {
+		let mut record = Records::<T>::get(miner);
+		if record.strikes == 0 {
+			return Perbill::zero();
+		}
+		let params = Params::<T>::get();
+		let limit = params.strike_limit.max(1);
+		let share = Perbill::from_rational(record.strikes.min(limit), limit);
+		record.strikes = 0;
+		Records::<T>::insert(miner, record);
+		// `slash × share`, rounded down (both below one, so the product is too).
+		Perbill::from_parts(share.mul_floor(params.slash.deconstruct()))
 	}
 }

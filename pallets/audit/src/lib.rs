@@ -41,6 +41,11 @@
 //! fragments in the file bank — and its strikes start again from zero
 //! ([`Event::MinerPunished`]).
 //!
+//! Strikes follow a miner out: pallet-sminer refuses `prepare_exit` while
+//! [`Pallet::strikes`] is not zero or [`Pallet::has_open_challenge`], and at `withdraw`
+//! [`Pallet::settle_strikes`] clears the strikes earned while leaving and returns their share of
+//! the punishment (`slash × strikes / strike_limit`), which pallet-sminer slashes.
+//!
 //! A proof for another round than the miner's open challenge ([`Error::WrongRound`]), or from an
 //! account without an open challenge ([`Error::NoOpenChallenge`]), is refused without a strike:
 //! a late answer to an old round, or someone else's proof submitted by an unchallenged account,

@@ -362,6 +362,32 @@ fn passed_rounds_in_a_row_clear_strikes() {
 }
 
 #[test]
+fn a_leaving_miners_strikes_and_open_challenge_are_reported_and_settled_pro_rata() {
+	new_test_ext(4).execute_with(|| {
+		upload(&data(600, 6));
+		let miner = *first_round().iter().next().unwrap();
+		assert!(Audit::has_open_challenge(&miner));
+		assert_eq!(Audit::strikes(&miner), 0);
+		// Nothing to settle without strikes.
+		assert_eq!(Audit::settle_strikes(&miner), sp_runtime::Perbill::zero());
+		// The round is missed: one strike, the challenge judged (expired), the next round not
+		// started yet.
+		answer_all(&[miner]);
+		run_to_block(ROUND + 3 + WINDOW + 2);
+		assert!(!Audit::has_open_challenge(&miner));
+		assert_eq!(Audit::strikes(&miner), 1);
+		// One strike of STRIKES costs that share of the punishment's slash, and is cleared.
+		let share = Audit::settle_strikes(&miner);
+		assert_eq!(share, sp_runtime::Perbill::from_rational(1, STRIKES) * SLASH);
+		assert!(share > sp_runtime::Perbill::zero());
+		let record = Records::<Test>::get(miner);
+		assert_eq!((record.strikes, record.failed, record.punished), (0, 1, 0));
+		assert_eq!(Audit::settle_strikes(&miner), sp_runtime::Perbill::zero());
+		check_state();
+	});
+}
+
+#[test]
 fn challenges_are_issued_and_expire_in_bounded_batches() {
 	new_test_ext(5).execute_with(|| {
 		// Enough files that all five miners hold fragments.

@@ -417,5 +417,40 @@ mod benchmarks {
 		assert!(RepairScheduled::<T>::contains_key(&miner));
 	}
 
+	/// The new holder of a fragment moved away from an exiting miner confirmed it: the exiting
+	/// miner's copy leaves its list (swap-removed) and its used space.
+	#[benchmark]
+	fn hand_over() {
+		// One miner more than a segment has fragments: the leaving miner holds a fragment of
+		// each segment, most likely.
+		let shards = set_up_layout::<T>().total_shards();
+		miners::<T>(shards.saturating_add(1));
+		let owner = funded::<T>("owner", 0, 2);
+		let file = declare::<T>(&owner, 0, 2);
+		confirm_all_but::<T>(file, 0);
+		let (leaving, _) = pending::<T>(file, 0);
+		FileBank::<T>::schedule_repair(&leaving, RepairCause::MinerExit);
+		let now = frame_system::Pallet::<T>::block_number();
+		let count = MinerFragmentCount::<T>::get(&leaving);
+		// Every fragment of the list moves away (its copy stays); the copy handed over is the
+		// first of the list, so that the last one is swapped into its place (and relinked).
+		while FileBank::<T>::repair_next(&leaving, now) == crate::queues::RepairOutcome::Moved
+			&& RepairCursors::<T>::get(&leaving).unwrap_or_default() > 0
+		{}
+		let (index, _) = OutgoingCopies::<T>::iter_prefix(file)
+			.min_by_key(|(_, (_, position))| *position)
+			.expect("a fragment moved away");
+		let (new, _) = pending::<T>(file, index);
+		let bytes = u64::from(Layout::<T>::get().fragment_size());
+
+		#[block]
+		{
+			FileBank::<T>::hand_over(file, index, &new, bytes);
+		}
+
+		assert!(!OutgoingCopies::<T>::contains_key(file, index));
+		assert_eq!(MinerFragmentCount::<T>::get(&leaving), count.saturating_sub(1));
+	}
+
 	impl_benchmark_test_suite!(FileBank, crate::mock::new_test_ext(), crate::mock::Test);
 }

@@ -21,7 +21,11 @@
 //!    plaintext size, a name and the number of storage periods it pays for. The pallet checks the
 //!    declaration against the chain's [`FileLayout`] (segment and fragment counts) and recomputes
 //!    the file hash from the roots (`cess_primitives::hashing`), so a file hash always names
-//!    exactly one set of fragments. The fee (see *Fees*) is put on hold.
+//!    exactly one set of fragments. A root may appear once in a file
+//!    ([`Error::DuplicateFragmentRoot`]), in one segment or across segments: a miner stores a
+//!    root once, so a repeated root would be used space — paid as service — that nobody keeps
+//!    (the codec pads segments with key stream, so an honest file never repeats a root). The
+//!    fee (see *Fees*) is put on hold.
 //! 2. **Placement.** Every fragment is assigned to a miner drawn with on-chain randomness
 //!    ([`Config::Randomness`]), weighted by free space ([`MinerPool::sample`]); the fragments of
 //!    one segment go to distinct miners when the chain has enough of them (a short sample is
@@ -48,10 +52,23 @@
 //! 7. **Repair.** [`RepairScheduler::schedule_repair`] (called by the runtime when a miner exits,
 //!    or when the audit pallet punishes it) queues the miner; its fragments are moved one by one
 //!    to other miners, who rebuild them from `data_shards` other fragments of the segment and
-//!    confirm them like uploads (then they are audited on them). A repaired fragment that no
-//!    miner confirms within `max_reassignments` reassignments is marked lost
-//!    ([`Event::FragmentLost`]); the file stays readable while each segment keeps `data_shards`
-//!    fragments.
+//!    confirm them like uploads (then they are audited on them).
+//!    - A **punished** miner is presumed to have lost its fragments: each leaves its list and
+//!      its used space when it is assigned elsewhere. A repaired fragment that no miner confirms
+//!      within `max_reassignments` reassignments is marked lost ([`Event::FragmentLost`]); the
+//!      file stays readable while each segment keeps `data_shards` fragments.
+//!    - An **exiting** miner stays a holder of each fragment until the new holder confirms it:
+//!      the copy stays in its list (so it is still challenged, and can still fail and be
+//!      punished), its space stays used (so it cannot withdraw), and the copy is recorded in
+//!      [`OutgoingCopies`], the chain's record of it as a source of the fragment. The new
+//!      holder's confirmation hands the fragment over ([`Event::FragmentHandedOver`]): the copy
+//!      leaves the exiting miner's list and used space, so the fragment is counted once. If no
+//!      miner confirms within `max_reassignments` reassignments, the fragment goes back to the
+//!      exiting miner, stored as before ([`Event::RepairGivenBack`]), and its repair is queued
+//!      again; it is never lost while its copy exists. The exiting miner's list is walked from
+//!      its end with a cursor ([`RepairCursors`]), since its entries stay in it.
+//!
+//!    A removed file drops its fragments' outgoing copies with them.
 //!
 //! ## Fees
 //!
@@ -69,6 +86,8 @@
 //! - [`MinerFragments`] / [`MinerFragmentCount`]: each miner's dense list of stored fragments
 //!   (what [`StoredFragments`] exposes to the audit pallet);
 //! - [`MinerAssignments`]: each miner's fragments waiting for its confirmation;
+//! - [`OutgoingCopies`]: the copies exiting miners keep of fragments being moved away (listed in
+//!   their [`MinerFragments`] until handed over);
 //! - [`Ownerships`]: each account's files;
 //! - the runtime API (crate `pallet-file-bank-runtime-api`) pages through them, at most
 //!   [`MAX_PAGE`] entries per call.
@@ -77,9 +96,10 @@
 //!
 //! No call and no block iterates over all files, fragments or miners:
 //! - `upload_declaration` is linear in the declared fragments (at most
-//!   [`Config::MaxSegments`] × shards), `confirm_stored` in the confirmed ones (at most
-//!   [`Config::MaxConfirmations`]) and every other call is constant (owner lists are bounded by
-//!   [`Config::MaxOwners`]);
+//!   [`Config::MaxSegments`] × shards; the duplicate check is a sorted set of them),
+//!   `confirm_stored` in the confirmed ones (at most [`Config::MaxConfirmations`], each with at
+//!   most one hand-over, charged up front and refunded when there is none) and every other call
+//!   is constant (owner lists are bounded by [`Config::MaxOwners`]);
 //! - the per-block hook works through four queues, each with its own cap and carrying the rest
 //!   over to the next block: confirmation deadlines ([`Config::DeadlineChecksPerBlock`]
 //!   fragments; deadlines are first in, first due, since the window is constant), repairs
@@ -368,6 +388,27 @@ pub mod pallet {
 	pub type RepairScheduled<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, RepairCause, OptionQuery>;
 
+	/// How far the repair of each exiting miner's list went: the positions below the cursor are
+	/// still to visit (the list is walked from its end; see *Repair* in the module docs).
+	#[pallet::storage]
+	pub type RepairCursors<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, OptionQuery>;
+
+	/// The copies fragments are being moved away from, kept until the new holder confirms:
+	/// `(file, index) → (miner, position in that miner's list)`. The miner (an exiting one)
+	/// still lists the fragment, is audited on it, and its space stays used; the fragment's
+	/// record ([`Fragments`]) names the new, pending holder.
+	#[pallet::storage]
+	pub type OutgoingCopies<T: Config> = StorageDoubleMap<
+		_,
+		Identity,
+		FileHash,
+		Twox64Concat,
+		FragmentIndex,
+		(T::AccountId, u32),
+		OptionQuery,
+	>;
+
 	/// Files whose fragments are being released, in order.
 	#[pallet::storage]
 	pub type RemovalQueue<T: Config> = StorageMap<_, Twox64Concat, u64, FileHash, OptionQuery>;
@@ -560,9 +601,33 @@ pub mod pallet {
 			/// Fragments it stores now.
 			fragments: u32,
 		},
-		/// Every fragment of a repaired miner was moved.
+		/// Every fragment of a repaired miner was assigned to another miner. An exiting miner
+		/// keeps each copy until [`Event::FragmentHandedOver`].
 		MinerRepaired {
 			/// The miner.
+			miner: T::AccountId,
+		},
+		/// The new holder of a fragment moved away from an exiting miner confirmed it: the
+		/// exiting miner no longer holds it (its list entry and used space are released; it
+		/// may delete its copy).
+		FragmentHandedOver {
+			/// The file.
+			file: FileHash,
+			/// The fragment's index in the file.
+			index: FragmentIndex,
+			/// The miner that held it and leaves.
+			from: T::AccountId,
+			/// The miner that holds it now.
+			to: T::AccountId,
+		},
+		/// No miner confirmed a fragment moved away from an exiting miner in time: the exiting
+		/// miner holds it again (stored, audited) and its repair is queued again.
+		RepairGivenBack {
+			/// The file.
+			file: FileHash,
+			/// The fragment's index in the file.
+			index: FragmentIndex,
+			/// The exiting miner, which holds it again.
 			miner: T::AccountId,
 		},
 	}
@@ -580,6 +645,10 @@ pub mod pallet {
 		FragmentCountMismatch,
 		/// The file hash does not match the layout, size and fragment roots.
 		FileHashMismatch,
+		/// Two fragments of the declaration have the same root. A miner stores a root once, so
+		/// a repeated root would be paid as space nobody uses; the codec pads segments with
+		/// key stream, so an honest file never repeats one.
+		DuplicateFragmentRoot,
 		/// The fee does not fit in the balance type.
 		FeeOverflow,
 		/// The caller cannot pay the storage fee.
@@ -686,20 +755,28 @@ pub mod pallet {
 		}
 
 		/// Confirms that the caller, the assigned miner, stores the listed fragments of a file:
-		/// `(fragment index, root)` pairs. The roots are checked against the declaration (the
-		/// index is needed because a file may hold identical fragments, e.g. zero padding).
+		/// `(fragment index, root)` pairs. The roots are checked against the declaration (a
+		/// file's roots are distinct, [`Error::DuplicateFragmentRoot`]).
 		///
 		/// Commits the miner's space and adds the fragments to its audited list. The file becomes
-		/// active with its last confirmation, and the held fees go to the miners' pot.
+		/// active with its last confirmation, and the held fees go to the miners' pot. A
+		/// repaired fragment moved away from an exiting miner is handed over: the exiting
+		/// miner's copy leaves its list and its used space ([`Event::FragmentHandedOver`]).
+		///
+		/// Charged for a hand-over per fragment; what was not handed over is refunded.
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::confirm_stored(fragments.len() as u32))]
+		#[pallet::weight({
+			let count = fragments.len() as u32;
+			Pallet::<T>::confirm_weight(count, count)
+		})]
 		pub fn confirm_stored(
 			origin: OriginFor<T>,
 			file_hash: FileHash,
 			fragments: ConfirmationsOf<T>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			Self::do_confirm(&who, file_hash, &fragments)
+			let handed_over = Self::do_confirm(&who, file_hash, &fragments)?;
+			Ok(Some(Self::confirm_weight(fragments.len() as u32, handed_over)).into())
 		}
 
 		/// Drops the caller's ownership of a file. A fee still on hold (pending file) is

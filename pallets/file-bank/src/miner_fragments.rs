@@ -1,28 +1,42 @@
-//! Each miner's list of stored fragments: a confirmation appends to it, a release or a repair
-//! swap-removes from it, and the audit pallet samples it through [`StoredFragments`].
+//! Each miner's list of stored fragments: a confirmation appends to it, a release, a repair or a
+//! hand-over swap-removes from it, and the audit pallet samples it through [`StoredFragments`].
+//!
+//! A list entry is either a fragment the miner holds (its record names the miner, `Stored` at
+//! the entry's position) or an outgoing copy ([`OutgoingCopies`]: the record names the new,
+//! pending holder; the copy names the miner and the position).
 
 use crate::{
-	Config, ConfirmationsOf, Error, Event, FileState, Files, FragmentRef, FragmentStatus,
-	Fragments, Layout, MinerAssignments, MinerFragmentCount, MinerFragments, MinerPool,
-	OnFragmentStored, Page, Pallet, StoredFragments,
+	weights::WeightInfo, Config, ConfirmationsOf, Error, Event, FileState, Files, FragmentIndex,
+	FragmentRef, FragmentStatus, Fragments, Layout, MinerAssignments, MinerFragmentCount,
+	MinerFragments, MinerPool, OnFragmentStored, OutgoingCopies, Page, Pallet, StoredFragments,
 };
 use alloc::vec::Vec;
 use cess_primitives::{FileHash, FileLayout};
-use frame_support::ensure;
-use sp_runtime::{DispatchError, DispatchResult};
+use frame_support::{ensure, traits::Get, weights::Weight};
+use sp_runtime::DispatchError;
 
 impl<T: Config> Pallet<T> {
-	/// `confirm_stored`.
+	/// What `confirm_stored` of `fragments` fragments costs when `handed_over` of them were
+	/// moved away from an exiting miner: the benchmarked confirmation, the look-up of an
+	/// outgoing copy per fragment, and a hand-over per copy.
+	pub fn confirm_weight(fragments: u32, handed_over: u32) -> Weight {
+		T::WeightInfo::confirm_stored(fragments)
+			.saturating_add(T::DbWeight::get().reads(fragments.into()))
+			.saturating_add(T::WeightInfo::hand_over().saturating_mul(handed_over.into()))
+	}
+
+	/// `confirm_stored`; returns the number of fragments handed over from an exiting miner.
 	pub(crate) fn do_confirm(
 		who: &T::AccountId,
 		file_hash: FileHash,
 		fragments: &ConfirmationsOf<T>,
-	) -> DispatchResult {
+	) -> Result<u32, DispatchError> {
 		ensure!(!fragments.is_empty(), Error::<T>::NoFragments);
 		ensure!(T::Miners::can_confirm(who), Error::<T>::MinerCannotConfirm);
 		let mut file = Files::<T>::get(file_hash).ok_or(Error::<T>::FileNotFound)?;
 		ensure!(!matches!(file.state, FileState::Removing { .. }), Error::<T>::FileBeingRemoved);
 		let bytes = u64::from(Layout::<T>::get().fragment_size());
+		let mut handed_over = 0u32;
 		for (index, root) in fragments.iter() {
 			let mut info =
 				Fragments::<T>::get(file_hash, index).ok_or(Error::<T>::FragmentNotFound)?;
@@ -42,6 +56,9 @@ impl<T: Config> Pallet<T> {
 			MinerAssignments::<T>::remove(who, (file_hash, *index));
 			file.unconfirmed = file.unconfirmed.saturating_sub(1);
 			T::OnFragmentStored::on_fragment_stored(who, bytes);
+			if Self::hand_over(file_hash, *index, who, bytes) {
+				handed_over = handed_over.saturating_add(1);
+			}
 		}
 		Self::deposit_event(Event::FragmentsConfirmed {
 			file: file_hash,
@@ -54,7 +71,41 @@ impl<T: Config> Pallet<T> {
 			Self::deposit_event(Event::FileActivated { file: file_hash, fees });
 		}
 		Files::<T>::insert(file_hash, file);
-		Ok(())
+		Ok(handed_over)
+	}
+
+	/// The new holder `to` confirmed fragment `index` of `file_hash`: the copy it was moved away
+	/// from, if any, leaves its miner's list and used space. Returns whether there was one.
+	pub(crate) fn hand_over(
+		file_hash: FileHash,
+		index: FragmentIndex,
+		to: &T::AccountId,
+		bytes: u64,
+	) -> bool {
+		let Some((from, position)) = OutgoingCopies::<T>::take(file_hash, index) else {
+			return false;
+		};
+		Self::remove_stored(&from, position);
+		Self::release(&from, bytes);
+		Self::deposit_event(Event::FragmentHandedOver {
+			file: file_hash,
+			index,
+			from,
+			to: to.clone(),
+		});
+		true
+	}
+
+	/// Drops the outgoing copy of fragment `index` of `file_hash`, if any, without a new holder
+	/// (the file is removed): its miner's list entry and used space are released. Returns
+	/// whether there was one.
+	pub(crate) fn drop_outgoing(file_hash: FileHash, index: FragmentIndex, bytes: u64) -> bool {
+		let Some((from, position)) = OutgoingCopies::<T>::take(file_hash, index) else {
+			return false;
+		};
+		Self::remove_stored(&from, position);
+		Self::release(&from, bytes);
+		true
 	}
 
 	/// Appends a fragment to a miner's stored list; returns its position.
@@ -82,11 +133,7 @@ impl<T: Config> Pallet<T> {
 			match moved {
 				Some(moved) => {
 					MinerFragments::<T>::insert(miner, position, moved);
-					Fragments::<T>::mutate(moved.file, moved.index, |info| {
-						if let Some(info) = info {
-							info.status = FragmentStatus::Stored { position };
-						}
-					});
+					Self::relink(miner, moved, position);
 				}
 				None => {
 					frame_support::defensive!("fragment list shorter than its count");
@@ -97,6 +144,31 @@ impl<T: Config> Pallet<T> {
 			MinerFragmentCount::<T>::remove(miner);
 		} else {
 			MinerFragmentCount::<T>::insert(miner, last);
+		}
+	}
+
+	/// Tells the record of a list entry that moved to `position` of `miner`'s list: the
+	/// fragment's record if the miner holds it, its outgoing copy if the miner is leaving it.
+	fn relink(miner: &T::AccountId, moved: FragmentRef, position: u32) {
+		let held = Fragments::<T>::mutate(moved.file, moved.index, |info| match info {
+			Some(info) if info.miner == *miner => {
+				info.status = FragmentStatus::Stored { position };
+				true
+			}
+			_ => false,
+		});
+		if held {
+			return;
+		}
+		let outgoing = OutgoingCopies::<T>::mutate(moved.file, moved.index, |copy| match copy {
+			Some((from, at)) if from == miner => {
+				*at = position;
+				true
+			}
+			_ => false,
+		});
+		if !outgoing {
+			frame_support::defensive!("a listed fragment neither held nor outgoing");
 		}
 	}
 }

@@ -6,7 +6,7 @@ use crate::{
 	FragmentIndex, FragmentInfo, FragmentStatus, Fragments, Layout, MinerAssignments, MinerPool,
 	Ownership, Pallet, Params, SegmentsOf,
 };
-use alloc::vec::Vec;
+use alloc::{collections::BTreeSet, vec::Vec};
 use cess_primitives::{
 	hashing::{file_hash as compute_file_hash, segment_hash},
 	FileHash, FileLayout,
@@ -44,8 +44,15 @@ impl<T: Config> Pallet<T> {
 		ensure!(segments.len() as u64 == expected, Error::<T>::SegmentCountMismatch);
 		let shards = layout.total_shards();
 		let mut segment_hashes = Vec::with_capacity(segments.len());
+		// Every root of the file once: a miner stores a root once, so a repeated root (in one
+		// segment or across segments, which one miner may both hold) would be paid as space
+		// nobody uses.
+		let mut roots_seen = BTreeSet::new();
 		for roots in segments.iter() {
 			ensure!(roots.len() as u64 == u64::from(shards), Error::<T>::FragmentCountMismatch);
+			for root in roots.iter() {
+				ensure!(roots_seen.insert(*root), Error::<T>::DuplicateFragmentRoot);
+			}
 			segment_hashes.push(segment_hash(roots));
 		}
 		ensure!(

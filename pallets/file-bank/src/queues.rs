@@ -11,9 +11,10 @@
 use crate::{
 	weights::WeightInfo, AssignmentKind, Config, DeadlineBounds, DeadlineEntry, DeadlineQueue,
 	DropReason, Event, Expiries, ExpiryCursor, FileState, Files, FragmentIndex, FragmentStatus,
-	Fragments, Layout, MinerAssignments, MinerFragmentCount, MinerFragments, MinerPool, Ownerships,
-	Pallet, Params, QueueBounds, RemovalBounds, RemovalQueue, RepairBounds, RepairCause,
-	RepairQueue, RepairScheduled, RepairScheduler, LOG_TARGET,
+	Fragments, Layout, MinerAssignments, MinerFragmentCount, MinerFragments, MinerPool,
+	OutgoingCopies, Ownerships, Pallet, Params, QueueBounds, RemovalBounds, RemovalQueue,
+	RepairBounds, RepairCause, RepairCursors, RepairQueue, RepairScheduled, RepairScheduler,
+	LOG_TARGET,
 };
 use alloc::vec::Vec;
 use cess_primitives::FileHash;
@@ -35,6 +36,9 @@ pub(crate) enum DeadlineOutcome {
 	Reassigned,
 	/// A repaired fragment of an active file was given up.
 	Lost,
+	/// A fragment moved away from an exiting miner went back to it, whose repair is queued
+	/// again.
+	GivenBack,
 	/// The pending file's deal was cancelled (the rest of the range needs no check).
 	Cancelled,
 	/// The file is gone or being removed (the rest of the range needs no check).
@@ -46,10 +50,14 @@ pub(crate) enum DeadlineOutcome {
 pub(crate) enum RepairOutcome {
 	/// The miner has no fragment left.
 	Done,
-	/// The miner's last fragment was assigned to another miner.
+	/// The miner's fragment was assigned to another miner.
 	Moved,
-	/// The miner's last fragment needed no repair (its file is being removed) and was released.
+	/// The miner's fragment needed no repair (its file is being removed, or a punished miner's
+	/// copy was already being moved) and was released.
 	Dropped,
+	/// The exiting miner's fragment is already being moved away (an outgoing copy): nothing to
+	/// do but move on.
+	Skipped,
 	/// No other miner has room for the fragment now; try again later.
 	NoReplacement,
 }
@@ -71,7 +79,7 @@ impl<T: Config> Pallet<T> {
 	pub fn max_queue_weight() -> Weight {
 		let db = T::DbWeight::get();
 		let deadline_step = T::WeightInfo::deadline_confirmed()
-			.max(T::WeightInfo::deadline_reassign())
+			.max(Self::deadline_give_back_weight())
 			.max(T::WeightInfo::deadline_cancel())
 			// A defensive visit (a hole or an empty range in the queue).
 			.max(db.reads_writes(1, 1));
@@ -80,12 +88,12 @@ impl<T: Config> Pallet<T> {
 			.saturating_mul(T::DeadlineChecksPerBlock::get().into())
 			.saturating_add(db.reads_writes(1, 1));
 		let repairs = T::WeightInfo::repair_step()
-			.saturating_add(db.reads(1))
+			.saturating_add(Self::repair_bookkeeping_weight())
 			.saturating_mul(T::RepairsPerBlock::get().into())
 			.saturating_add(db.writes(1));
 		// A file visited costs at least one step; charging the visit to every step covers any
 		// number of files per block.
-		let removal_step = T::WeightInfo::removal_step()
+		let removal_step = Self::removal_release_weight(true)
 			.max(T::WeightInfo::removal_refund_step())
 			.max(Self::removal_final_weight())
 			.saturating_add(Self::removal_visit_weight());
@@ -100,6 +108,36 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(repairs)
 			.saturating_add(removals)
 			.saturating_add(expiries)
+	}
+
+	/// Bookkeeping of one repair step beyond its benchmark (measured on a punished miner's
+	/// fragment, which leaves the list at once): the queue's head and the repair's cause read;
+	/// for an exiting miner, the cursor read and written, the outgoing copy looked up and
+	/// written, and a list entry moved by a swap-remove relinked to its outgoing copy.
+	pub(crate) fn repair_bookkeeping_weight() -> Weight {
+		T::DbWeight::get().reads_writes(5, 3)
+	}
+
+	/// A missed deadline at its dearest: a reassignment (benchmarked), or a fragment given back
+	/// to its exiting miner, whose repair is queued again (the outgoing copy read and removed,
+	/// and a repair scheduled, on top of the reassignment's records).
+	pub(crate) fn deadline_give_back_weight() -> Weight {
+		T::WeightInfo::deadline_reassign()
+			.saturating_add(T::WeightInfo::schedule_repair())
+			.saturating_add(T::DbWeight::get().reads_writes(2, 2))
+	}
+
+	/// One fragment of a removed file released: the benchmarked step (a stored fragment), or a
+	/// pending one whose outgoing copy is dropped too (a hand-over without a new holder), with
+	/// the copy looked up either way.
+	pub(crate) fn removal_release_weight(dropped_copy: bool) -> Weight {
+		let step =
+			T::WeightInfo::removal_step().saturating_add(T::DbWeight::get().reads_writes(1, 1));
+		if dropped_copy {
+			step.saturating_add(T::WeightInfo::hand_over())
+		} else {
+			step
+		}
 	}
 
 	/// Bookkeeping of a file visited by the removal queue: the queue's head and the file record
@@ -148,8 +186,11 @@ impl<T: Config> Pallet<T> {
 						T::WeightInfo::deadline_confirmed()
 					}
 					DeadlineOutcome::Reassigned | DeadlineOutcome::Lost => {
+						// The outgoing copy looked up (and taken).
 						T::WeightInfo::deadline_reassign()
+							.saturating_add(T::DbWeight::get().reads_writes(1, 1))
 					}
+					DeadlineOutcome::GivenBack => Self::deadline_give_back_weight(),
 					DeadlineOutcome::Cancelled => T::WeightInfo::deadline_cancel(),
 				});
 				entry.start = entry.start.saturating_add(1);
@@ -235,6 +276,18 @@ impl<T: Config> Pallet<T> {
 		}
 		Self::unlock(&old, bytes);
 		MinerAssignments::<T>::remove(&old, (file_hash, index));
+		if let Some((leaving, position)) = OutgoingCopies::<T>::take(file_hash, index) {
+			// Nobody took over the copy of an exiting miner: the copy is still the fragment.
+			// The miner holds it again, and its repair goes on later.
+			info.miner = leaving.clone();
+			info.status = FragmentStatus::Stored { position };
+			Fragments::<T>::insert(file_hash, index, info);
+			file.unconfirmed = file.unconfirmed.saturating_sub(1);
+			Files::<T>::insert(file_hash, file);
+			Self::repair_again(&leaving, position);
+			Self::deposit_event(Event::RepairGivenBack { file: file_hash, index, miner: leaving });
+			return DeadlineOutcome::GivenBack;
+		}
 		info.status = FragmentStatus::Lost;
 		Fragments::<T>::insert(file_hash, index, info);
 		file.unconfirmed = file.unconfirmed.saturating_sub(1);
@@ -299,6 +352,10 @@ impl<T: Config> Pallet<T> {
 			return false;
 		}
 		RepairScheduled::<T>::insert(miner, cause);
+		if cause == RepairCause::MinerExit {
+			// The exiting miner's list is walked from its end; its copies stay in it.
+			RepairCursors::<T>::insert(miner, MinerFragmentCount::<T>::get(miner));
+		}
 		let mut bounds = RepairBounds::<T>::get();
 		RepairQueue::<T>::insert(bounds.push_back(), miner);
 		RepairBounds::<T>::put(bounds);
@@ -310,6 +367,22 @@ impl<T: Config> Pallet<T> {
 		true
 	}
 
+	/// Visits `position` of exiting `miner`'s list again: queues its repair if it is not queued,
+	/// or moves its cursor back over `position` if its walk passed it.
+	pub(crate) fn repair_again(miner: &T::AccountId, position: u32) {
+		match RepairScheduled::<T>::get(miner) {
+			None => {
+				Self::schedule_repair(miner, RepairCause::MinerExit);
+			}
+			Some(RepairCause::MinerExit) => RepairCursors::<T>::mutate(miner, |cursor| {
+				let at_least = position.saturating_add(1);
+				*cursor = Some(cursor.map_or(at_least, |cursor| cursor.max(at_least)));
+			}),
+			// A punished miner's list is emptied whatever it holds.
+			Some(RepairCause::Punished) => {}
+		}
+	}
+
 	/// Moves the fragments of queued miners away, one fragment per step.
 	pub(crate) fn process_repairs(now: BlockNumberFor<T>) -> Weight {
 		let mut weight = Weight::zero();
@@ -318,8 +391,9 @@ impl<T: Config> Pallet<T> {
 		let mut bounds = initial;
 		while budget > 0 && !bounds.is_empty() {
 			budget = budget.saturating_sub(1);
-			// The head, read here; the step's benchmark covers the queue writes below.
-			weight.saturating_accrue(T::DbWeight::get().reads(1));
+			// The head and the cause read here, and an exiting miner's bookkeeping; the step's
+			// benchmark covers the queue writes below.
+			weight.saturating_accrue(Self::repair_bookkeeping_weight());
 			let Some(miner) = RepairQueue::<T>::get(bounds.head) else {
 				defensive!("hole in the repair queue");
 				bounds.head = bounds.head.saturating_add(1);
@@ -331,9 +405,10 @@ impl<T: Config> Pallet<T> {
 					RepairQueue::<T>::remove(bounds.head);
 					bounds.head = bounds.head.saturating_add(1);
 					RepairScheduled::<T>::remove(&miner);
+					RepairCursors::<T>::remove(&miner);
 					Self::deposit_event(Event::MinerRepaired { miner });
 				}
-				RepairOutcome::Moved | RepairOutcome::Dropped => {}
+				RepairOutcome::Moved | RepairOutcome::Dropped | RepairOutcome::Skipped => {}
 				RepairOutcome::NoReplacement => {
 					// Nobody has room now: to the back of the queue, and no more repairs in this
 					// block (the others would likely find no room either).
@@ -351,27 +426,65 @@ impl<T: Config> Pallet<T> {
 		weight
 	}
 
-	/// Moves the last fragment of `miner`'s stored list to another miner, who must rebuild and
-	/// confirm it.
+	/// One repair step of `miner`: the next fragment of its list goes to another miner, who
+	/// must rebuild and confirm it.
+	///
+	/// - An exiting miner ([`RepairCause::MinerExit`]) keeps each copy until the new holder
+	///   confirms it: the copy stays in its list (audited) and its space used, recorded in
+	///   [`OutgoingCopies`]. Its list is walked from the end with a cursor ([`RepairCursors`]):
+	///   the positions at and above the cursor hold outgoing copies, so an entry a swap-remove
+	///   brings below the cursor is one already moving and is skipped.
+	/// - A punished miner is presumed to have lost its fragments: each leaves its list and its
+	///   used space at once (the last entry each time, until the list is empty).
 	pub(crate) fn repair_next(miner: &T::AccountId, now: BlockNumberFor<T>) -> RepairOutcome {
 		let count = MinerFragmentCount::<T>::get(miner);
-		let Some(position) = count.checked_sub(1) else { return RepairOutcome::Done };
+		let exiting = RepairScheduled::<T>::get(miner) == Some(RepairCause::MinerExit);
+		let cursor = if exiting {
+			RepairCursors::<T>::get(miner).unwrap_or(count).min(count)
+		} else {
+			count
+		};
+		let Some(position) = cursor.checked_sub(1) else { return RepairOutcome::Done };
 		let bytes = u64::from(Layout::<T>::get().fragment_size());
+		// The positions at and above `position` are done once this step ends, whatever it does
+		// (but find no replacement).
+		let advance = || {
+			if exiting {
+				RepairCursors::<T>::insert(miner, position);
+			}
+		};
 		let Some(entry) = MinerFragments::<T>::get(miner, position) else {
 			defensive!("fragment list shorter than its count");
 			Self::remove_stored(miner, position);
+			advance();
 			return RepairOutcome::Dropped;
 		};
+		if let Some((from, at)) = OutgoingCopies::<T>::get(entry.file, entry.index) {
+			if from == *miner && at == position {
+				if exiting {
+					advance();
+					return RepairOutcome::Skipped;
+				}
+				// A punished miner's copy: presumed lost, it leaves at once (the new holder
+				// rebuilds it from the others).
+				OutgoingCopies::<T>::remove(entry.file, entry.index);
+				Self::remove_stored(miner, position);
+				Self::release(miner, bytes);
+				return RepairOutcome::Dropped;
+			}
+		}
 		let file = Files::<T>::get(entry.file);
 		let info = Fragments::<T>::get(entry.file, entry.index);
 		let (Some(mut file), Some(mut info)) = (file, info) else {
 			defensive!("listed fragment without a record");
 			Self::remove_stored(miner, position);
+			advance();
 			return RepairOutcome::Dropped;
 		};
 		if info.miner != *miner || info.status != (FragmentStatus::Stored { position }) {
 			defensive!("listed fragment records another miner or position");
 			Self::remove_stored(miner, position);
+			advance();
 			return RepairOutcome::Dropped;
 		}
 		if matches!(file.state, FileState::Removing { .. }) {
@@ -379,13 +492,20 @@ impl<T: Config> Pallet<T> {
 			Self::remove_stored(miner, position);
 			Self::release(miner, bytes);
 			Fragments::<T>::remove(entry.file, entry.index);
+			advance();
 			return RepairOutcome::Dropped;
 		}
 		let Some(new) = Self::find_replacement(entry.file, entry.index, miner, 0) else {
 			return RepairOutcome::NoReplacement;
 		};
-		Self::remove_stored(miner, position);
-		Self::release(miner, bytes);
+		if exiting {
+			// The copy stays, listed and audited, until the new holder confirms.
+			OutgoingCopies::<T>::insert(entry.file, entry.index, (miner.clone(), position));
+			advance();
+		} else {
+			Self::remove_stored(miner, position);
+			Self::release(miner, bytes);
+		}
 		let deadline = now.saturating_add(Params::<T>::get().confirm_window);
 		info.miner = new.clone();
 		info.status =
@@ -446,8 +566,8 @@ impl<T: Config> Pallet<T> {
 			}
 			while budget > 0 && next < file.fragments {
 				budget = budget.saturating_sub(1);
-				weight.saturating_accrue(T::WeightInfo::removal_step());
-				Self::release_fragment(file_hash, next, bytes);
+				let dropped_copy = Self::release_fragment(file_hash, next, bytes);
+				weight.saturating_accrue(Self::removal_release_weight(dropped_copy));
 				next = next.saturating_add(1);
 			}
 			// The final step needs budget of its own; without it the file waits for the next
@@ -471,19 +591,24 @@ impl<T: Config> Pallet<T> {
 		weight
 	}
 
-	/// Releases one fragment of a removed file: its miner's lock or used space, and its records.
-	pub(crate) fn release_fragment(file_hash: FileHash, index: FragmentIndex, bytes: u64) {
-		let Some(info) = Fragments::<T>::take(file_hash, index) else { return };
+	/// Releases one fragment of a removed file: its miner's lock or used space, and its records,
+	/// and the copy of the exiting miner it was moving away from. Returns whether there was
+	/// such a copy.
+	pub(crate) fn release_fragment(file_hash: FileHash, index: FragmentIndex, bytes: u64) -> bool {
+		let Some(info) = Fragments::<T>::take(file_hash, index) else { return false };
 		match info.status {
 			FragmentStatus::Pending { .. } => {
 				Self::unlock(&info.miner, bytes);
 				MinerAssignments::<T>::remove(&info.miner, (file_hash, index));
+				// A fragment moving away from an exiting miner: its copy goes too.
+				Self::drop_outgoing(file_hash, index, bytes)
 			}
 			FragmentStatus::Stored { position } => {
 				Self::remove_stored(&info.miner, position);
 				Self::release(&info.miner, bytes);
+				false
 			}
-			FragmentStatus::Lost => {}
+			FragmentStatus::Lost => false,
 		}
 	}
 

@@ -3,7 +3,8 @@
 use crate::{
 	mock::*, AssignmentKind, DropReason, Error, Event, FileState, FragmentIndex, FragmentInfo,
 	FragmentStatus, Fragments, HoldReason, MinerAssignments, MinerFragmentCount, MinerFragments,
-	Ownerships, RepairCause, RepairScheduler, SegmentsOf, StoredFragments, MAX_PAGE,
+	OutgoingCopies, Ownerships, RepairCause, RepairScheduler, SegmentsOf, StoredFragments,
+	MAX_PAGE,
 };
 use cess_primitives::{FileHash, FragmentHash};
 use frame_support::{
@@ -94,6 +95,8 @@ fn confirm(
 	fragments: Vec<(FragmentIndex, FragmentHash)>,
 ) -> DispatchResult {
 	FileBank::confirm_stored(RuntimeOrigin::signed(who), file, fragments.try_into().unwrap())
+		.map(|_| ())
+		.map_err(|e| e.error)
 }
 
 /// Every assigned miner confirms its pending fragments of the file.
@@ -314,6 +317,36 @@ mod declaration {
 				upload(POOR, hash, bounded(&roots), size, b"f", 1),
 				Error::<Test>::InsufficientBalance
 			);
+		});
+	}
+
+	#[test]
+	fn a_declaration_that_repeats_a_root_is_refused() {
+		ext_with_miners(4, 10_000).execute_with(|| {
+			// A declaration that is right in every other way: its file hash is computed from
+			// the repeated roots.
+			let declare_roots = |roots: Vec<Vec<FragmentHash>>| {
+				let hashes: Vec<_> =
+					roots.iter().map(|r| cess_primitives::hashing::segment_hash(r)).collect();
+				let size = roots.len() as u64 * CAPACITY - 7;
+				let hash = cess_primitives::hashing::file_hash(&LAYOUT, size, &hashes);
+				upload(ALICE, hash, bounded(&roots), size, b"f", 1)
+			};
+			let (_, roots, _) = declaration(1, 2);
+			// Twice in one segment (as zero padding once made of a short last segment).
+			let mut in_segment = roots.clone();
+			in_segment[1][3] = in_segment[1][2];
+			assert_noop!(declare_roots(in_segment), Error::<Test>::DuplicateFragmentRoot);
+			// Once in each of two segments: one miner may hold both.
+			let mut across = roots.clone();
+			across[1][0] = across[0][3];
+			assert_noop!(declare_roots(across), Error::<Test>::DuplicateFragmentRoot);
+			// Nothing was placed, held or charged.
+			assert!((101..105).all(|m| miner(m).locked == 0));
+			assert_eq!(held(ALICE), 0);
+			// Distinct roots are declared.
+			assert_ok!(declare_roots(roots));
+			check_state();
 		});
 	}
 
@@ -878,8 +911,12 @@ mod repair {
 					kind: AssignmentKind::Repair
 				}
 			);
-			assert_eq!(miner(leaving).used, 0);
-			assert_eq!(MinerFragmentCount::<Test>::get(leaving), 0);
+			// The leaving miner keeps its copy until the new holder confirms: still listed (so
+			// still audited) and its space still used.
+			assert_eq!(miner(leaving).used, FRAGMENT);
+			assert_eq!(MinerFragmentCount::<Test>::get(leaving), 1);
+			assert_eq!(FileBank::fragment_at(&leaving, 0).unwrap().index, index);
+			assert_eq!(OutgoingCopies::<Test>::get(file, index), Some((leaving, 0)));
 			assert_eq!(Files::get(file).unwrap().unconfirmed, 1);
 			assert!(events().contains(&Event::RepairAssigned {
 				file,
@@ -892,15 +929,202 @@ mod repair {
 			assert_eq!(views.len(), 1);
 			assert_eq!(views[0].kind, AssignmentKind::Repair);
 			assert_eq!(views[0].hash, moved.hash);
-			// The next block finds the miner empty.
+			check_state();
+			// Every fragment of the miner was assigned elsewhere.
 			run_to_block(3);
 			assert!(events().contains(&Event::MinerRepaired { miner: leaving }));
 			assert!(!crate::RepairScheduled::<Test>::contains_key(leaving));
-			// The new miner rebuilds and confirms; it is now audited on it.
+			assert!(!crate::RepairCursors::<Test>::contains_key(leaving));
+			assert_eq!(MinerFragmentCount::<Test>::get(leaving), 1, "kept until confirmed");
+			// The new miner rebuilds and confirms; it is now audited on it, and the leaving
+			// miner's copy is released, counted once.
 			confirm_all(file);
 			assert_eq!(Files::get(file).unwrap().unconfirmed, 0);
 			assert_eq!(FileBank::fragment_count(&moved.miner), 1);
 			assert_eq!(FileBank::fragment_at(&moved.miner, 0).unwrap().index, index);
+			assert_eq!(MinerFragmentCount::<Test>::get(leaving), 0);
+			assert_eq!(miner(leaving).used, 0);
+			assert_eq!(miner(moved.miner).used, FRAGMENT);
+			assert_eq!(OutgoingCopies::<Test>::get(file, index), None);
+			assert!(events().contains(&Event::FragmentHandedOver {
+				file,
+				index,
+				from: leaving,
+				to: moved.miner
+			}));
+			check_state();
+		});
+	}
+
+	/// `leaving` (marked exiting) is queued for its exit repair.
+	fn start_exit(leaving: AccountId) {
+		update_miner(leaving, |m| m.exiting = true);
+		assert!(FileBank::schedule_repair(&leaving, RepairCause::MinerExit));
+	}
+
+	/// The pending fragments of `file`, `(index, new holder)`.
+	fn pending(file: FileHash) -> Vec<(FragmentIndex, AccountId)> {
+		pending_by_miner(file)
+			.into_iter()
+			.flat_map(|(miner, fragments)| fragments.into_iter().map(move |(i, _)| (i, miner)))
+			.collect()
+	}
+
+	#[test]
+	fn a_leaving_miners_copies_stay_consistent_as_they_are_handed_over_one_by_one() {
+		ext_with_miners(5, 100_000).execute_with(|| {
+			// Three files of one segment on five miners: some miner holds one of each.
+			let files: Vec<_> = (1..=3u8).map(|salt| declare(ALICE, salt, 1)).collect();
+			for file in &files {
+				confirm_all(*file);
+			}
+			let leaving = (101..106).max_by_key(|m| MinerFragmentCount::<Test>::get(m)).unwrap();
+			let count = MinerFragmentCount::<Test>::get(leaving);
+			assert!(count >= 3);
+			start_exit(leaving);
+			run_to_block(1 + count.div_ceil(2) as u64 + 1);
+			assert!(events().contains(&Event::MinerRepaired { miner: leaving }));
+			// Every copy is kept and recorded at its position.
+			assert_eq!(MinerFragmentCount::<Test>::get(leaving), count);
+			assert_eq!(OutgoingCopies::<Test>::iter().count() as u32, count);
+			assert_eq!(miner(leaving).used, u64::from(count) * FRAGMENT);
+			check_state();
+			// The first entry of the list is handed over first: the last entry moves into its
+			// place, and its outgoing copy learns the new position.
+			let first = FileBank::fragment_at(&leaving, 0).unwrap();
+			let last = FileBank::fragment_at(&leaving, count - 1).unwrap();
+			let new = fragment(first.file, first.index).miner;
+			assert_ok!(confirm(new, first.file, vec![(first.index, first.hash)]));
+			assert_eq!(OutgoingCopies::<Test>::get(last.file, last.index), Some((leaving, 0)));
+			assert_eq!(MinerFragmentCount::<Test>::get(leaving), count - 1);
+			check_state();
+			// The rest, file by file: the leaving miner ends with nothing, each fragment is
+			// used space once, on its new holder.
+			for file in &files {
+				confirm_all(*file);
+				check_state();
+			}
+			assert_eq!(MinerFragmentCount::<Test>::get(leaving), 0);
+			assert_eq!(miner(leaving).used, 0);
+			let used: u64 = (101..106).map(|m| miner(m).used).sum();
+			assert_eq!(used, 3 * u64::from(SHARDS) * FRAGMENT, "every fragment counted once");
+			assert_eq!(OutgoingCopies::<Test>::iter().count(), 0);
+		});
+	}
+
+	#[test]
+	fn a_copy_nobody_takes_over_goes_back_to_the_leaving_miner_and_its_repair_resumes() {
+		ext_with_miners(6, 10_000).execute_with(|| {
+			let file = declare(ALICE, 1, 1);
+			confirm_all(file);
+			let (index, leaving) = placement(file)[0];
+			start_exit(leaving);
+			run_to_block(2);
+			assert_eq!(OutgoingCopies::<Test>::get(file, index), Some((leaving, 0)));
+			// Deadline 12: reassigned at block 13 and 24; at block 35 nobody confirmed it.
+			run_to_block(34);
+			assert!(matches!(
+				fragment(file, index).status,
+				FragmentStatus::Pending { reassignments: 2, .. }
+			));
+			assert_eq!(MinerFragmentCount::<Test>::get(leaving), 1, "the copy is kept meanwhile");
+			// The deadlines of block 35 (its repairs run after them, below).
+			System::set_block_number(35);
+			FileBank::process_deadlines(35);
+			// Not lost: the leaving miner still has it, and holds it again.
+			let info = fragment(file, index);
+			assert_eq!(info.miner, leaving);
+			assert_eq!(info.status, FragmentStatus::Stored { position: 0 });
+			assert_eq!(OutgoingCopies::<Test>::get(file, index), None);
+			let file_info = Files::get(file).unwrap();
+			assert_eq!((file_info.unconfirmed, file_info.lost), (0, 0));
+			assert!(events().contains(&Event::RepairGivenBack { file, index, miner: leaving }));
+			assert_eq!(miner(leaving).used, FRAGMENT);
+			assert!((101..107).all(|m| miner(m).locked == 0));
+			check_state();
+			// Its repair is queued again, and this time the new holder confirms.
+			assert_eq!(crate::RepairScheduled::<Test>::get(leaving), Some(RepairCause::MinerExit));
+			FileBank::process_repairs(35);
+			let moved = fragment(file, index);
+			assert_ne!(moved.miner, leaving);
+			assert_eq!(OutgoingCopies::<Test>::get(file, index), Some((leaving, 0)));
+			confirm_all(file);
+			assert_eq!(miner(leaving).used, 0);
+			assert_eq!(MinerFragmentCount::<Test>::get(leaving), 0);
+			check_state();
+		});
+	}
+
+	#[test]
+	fn a_leaving_miners_walk_moved_back_skips_the_copies_already_moving() {
+		ext_with_miners(5, 100_000).execute_with(|| {
+			let files: Vec<_> = (1..=3u8).map(|salt| declare(ALICE, salt, 1)).collect();
+			for file in &files {
+				confirm_all(*file);
+			}
+			let leaving = (101..106).max_by_key(|m| MinerFragmentCount::<Test>::get(m)).unwrap();
+			start_exit(leaving);
+			run_to_block(2);
+			// Two steps in block 2: the two last entries of the list are moving away.
+			let count = MinerFragmentCount::<Test>::get(leaving);
+			let cursor = crate::RepairCursors::<Test>::get(leaving).unwrap();
+			assert_eq!(cursor, count - 2);
+			// A copy given back at the top of the list moves the walk back over it.
+			FileBank::repair_again(&leaving, count - 1);
+			assert_eq!(crate::RepairCursors::<Test>::get(leaving), Some(count));
+			// Revisiting skips the copies already moving and finishes the walk.
+			run_to_block(10);
+			assert!(events().contains(&Event::MinerRepaired { miner: leaving }));
+			assert_eq!(OutgoingCopies::<Test>::iter().count() as u32, count);
+			check_state();
+		});
+	}
+
+	#[test]
+	fn removing_a_file_drops_the_copies_leaving_with_it() {
+		ext_with_miners(6, 10_000).execute_with(|| {
+			let file = declare(ALICE, 1, 1);
+			confirm_all(file);
+			let (index, leaving) = placement(file)[1];
+			start_exit(leaving);
+			run_to_block(2);
+			let new = fragment(file, index).miner;
+			assert_eq!(OutgoingCopies::<Test>::get(file, index), Some((leaving, 0)));
+			assert_ok!(FileBank::delete_file(RuntimeOrigin::signed(ALICE), file));
+			run_to_block(4);
+			assert!(Files::get(file).is_none());
+			assert_eq!(OutgoingCopies::<Test>::get(file, index), None);
+			assert_eq!(MinerFragmentCount::<Test>::get(leaving), 0);
+			assert_eq!((miner(leaving).used, miner(new).locked), (0, 0));
+			assert!((101..107).all(|m| miner(m).used == 0 && miner(m).locked == 0));
+			check_state();
+		});
+	}
+
+	#[test]
+	fn a_leaving_miner_punished_on_its_copies_drops_them_at_once() {
+		ext_with_miners(6, 10_000).execute_with(|| {
+			let a = declare(ALICE, 1, 1);
+			let b = declare(ALICE, 2, 1);
+			confirm_all(a);
+			confirm_all(b);
+			let leaving = (101..107).max_by_key(|m| MinerFragmentCount::<Test>::get(m)).unwrap();
+			let count = MinerFragmentCount::<Test>::get(leaving);
+			start_exit(leaving);
+			run_to_block(1 + count.div_ceil(2) as u64 + 1);
+			assert!(events().contains(&Event::MinerRepaired { miner: leaving }));
+			assert_eq!(MinerFragmentCount::<Test>::get(leaving), count);
+			// It fails the audits of its copies and is punished: presumed lost, they leave its
+			// list at once; the new holders rebuild them from the others.
+			assert!(FileBank::schedule_repair(&leaving, RepairCause::Punished));
+			run_to_block(1 + count.div_ceil(2) as u64 + 2 + count.div_ceil(2) as u64);
+			assert_eq!(MinerFragmentCount::<Test>::get(leaving), 0);
+			assert_eq!(miner(leaving).used, 0);
+			assert_eq!(OutgoingCopies::<Test>::iter().count(), 0);
+			assert_eq!(pending(a).len() + pending(b).len(), count as usize);
+			check_state();
+			confirm_all(a);
+			confirm_all(b);
 			check_state();
 		});
 	}
@@ -978,11 +1202,18 @@ mod repair {
 			}
 			run_to_block(5);
 			assert_eq!(MinerFragmentCount::<Test>::get(101), 2);
+			assert_eq!(OutgoingCopies::<Test>::iter().count(), 0);
 			assert!(crate::RepairScheduled::<Test>::contains_key(101));
 			add_miner(200, 10_000);
 			run_to_block(6);
-			assert_eq!(MinerFragmentCount::<Test>::get(101), 0);
 			assert!(MinerAssignments::<Test>::iter_prefix(200).count() == 2);
+			assert_eq!(OutgoingCopies::<Test>::iter().count(), 2);
+			assert_eq!(MinerFragmentCount::<Test>::get(101), 2, "kept until confirmed");
+			check_state();
+			confirm_all(a);
+			confirm_all(b);
+			assert_eq!(MinerFragmentCount::<Test>::get(101), 0);
+			assert_eq!(miner(101).used, 0);
 			check_state();
 		});
 	}
@@ -1197,12 +1428,13 @@ mod hook_weights {
 			assert_eq!(Pallet::<Test>::process_deadlines(5), db().reads(1));
 			assert_ne!(db().reads(1), Weight::zero());
 			assert_eq!(crate::DeadlineBounds::<Test>::get().len(), 1);
-			// Past due: four reassignments, the bounds written, and the new head (due later)
-			// read for nothing.
+			// Past due: four reassignments (each looking for an outgoing copy), the bounds
+			// written, and the new head (due later) read for nothing.
 			System::set_block_number(12);
 			assert_eq!(
 				Pallet::<Test>::process_deadlines(12),
 				<() as WeightInfo>::deadline_reassign()
+					.saturating_add(db().reads_writes(1, 1))
 					.saturating_mul(4)
 					.saturating_add(db().reads_writes(1, 1))
 			);
@@ -1227,7 +1459,7 @@ mod hook_weights {
 			assert!(!events().contains(&Event::FileRemoved { file }));
 			assert_eq!(
 				first,
-				<() as WeightInfo>::removal_step()
+				Pallet::<Test>::removal_release_weight(false)
 					.saturating_mul(4)
 					.saturating_add(Pallet::<Test>::removal_visit_weight())
 			);

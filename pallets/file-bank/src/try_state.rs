@@ -1,8 +1,9 @@
 //! The pallet's invariants, checked by `try-runtime` and after every test.
 
 use crate::{
-	Config, Expiries, FileState, Files, FragmentStatus, Fragments, MinerAssignments,
-	MinerFragmentCount, MinerFragments, Ownerships, Pallet,
+	AssignmentKind, Config, Expiries, FileState, Files, FragmentStatus, Fragments,
+	MinerAssignments, MinerFragmentCount, MinerFragments, OutgoingCopies, Ownerships, Pallet,
+	RepairCause, RepairCursors, RepairScheduled,
 };
 use frame_support::{ensure, traits::Get};
 
@@ -16,11 +17,20 @@ impl<T: Config> Pallet<T> {
 					.ok_or("hole in a miner's fragment list")?;
 				let info = Fragments::<T>::get(entry.file, entry.index)
 					.ok_or("listed fragment without a record")?;
-				ensure!(info.miner == miner, "listed fragment assigned to another miner");
-				ensure!(
-					info.status == FragmentStatus::Stored { position },
-					"listed fragment not stored at its position"
-				);
+				ensure!(info.hash == entry.hash, "listed root differs from the record's");
+				if info.miner == miner {
+					ensure!(
+						info.status == FragmentStatus::Stored { position },
+						"listed fragment not stored at its position"
+					);
+				} else {
+					// A copy the miner keeps until the new holder confirms.
+					ensure!(
+						OutgoingCopies::<T>::get(entry.file, entry.index)
+							== Some((miner.clone(), position)),
+						"listed fragment assigned to another miner"
+					);
+				}
 			}
 			ensure!(
 				MinerFragments::<T>::get(&miner, count).is_none(),
@@ -56,6 +66,27 @@ impl<T: Config> Pallet<T> {
 			for owner in file.owners.iter() {
 				ensure!(Ownerships::<T>::contains_key(owner, file_hash), "owner record");
 			}
+		}
+		for (file_hash, index, (from, position)) in OutgoingCopies::<T>::iter() {
+			let info =
+				Fragments::<T>::get(file_hash, index).ok_or("outgoing copy of no fragment")?;
+			ensure!(
+				matches!(info.status, FragmentStatus::Pending { kind: AssignmentKind::Repair, .. }),
+				"an outgoing copy of a fragment that is not being repaired"
+			);
+			ensure!(info.miner != from, "an outgoing copy held by the new holder");
+			let entry = MinerFragments::<T>::get(&from, position)
+				.ok_or("an outgoing copy missing from its miner's list")?;
+			ensure!(
+				(entry.file, entry.index) == (file_hash, index),
+				"an outgoing copy at another fragment's position"
+			);
+		}
+		for miner in RepairCursors::<T>::iter_keys() {
+			ensure!(
+				RepairScheduled::<T>::get(&miner) == Some(RepairCause::MinerExit),
+				"a repair cursor of a miner not exiting"
+			);
 		}
 		for (owner, file_hash, ownership) in Ownerships::<T>::iter() {
 			let file = Files::<T>::get(file_hash).ok_or("ownership of a missing file")?;

@@ -77,6 +77,12 @@
 //! the claim window, the last [`Config::MaxUnclaimedEras`] eras, in one transfer from the pot to
 //! its payee ([`RewardPayee`]: a miner's beneficiary). Eras older than the window expire.
 //!
+//! A payee receives a miner's rewards, and vests their vested share, only with its consent:
+//! pallet-sminer makes an account a miner's beneficiary only once that account accepted
+//! (`accept_beneficiary`), and pays the miner itself until then. So no one can add tranches to
+//! an account that did not ask for them, and an account's vesting can be extended only by the
+//! claims of miners it accepted (vesting griefing, `docs/security.md` A12).
+//!
 //! ## Vesting
 //!
 //! Of every payout `A`, `⌊v · A⌋` vests ([`RewardParams::vested_share`] `v`; CESS: 50 %) and the

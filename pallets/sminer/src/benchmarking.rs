@@ -106,13 +106,9 @@ mod benchmarks {
 			SPACE,
 		);
 
-		assert_last_event::<T>(Event::Registered {
-			miner: caller,
-			beneficiary,
-			peer_id: PeerId::from_ed25519(&key),
-			declared_space: SPACE,
-			collateral: Sminer::<T>::required_collateral(SPACE),
-		});
+		// Another account than the caller: the path that records a proposal.
+		assert_eq!(Miners::<T>::get(&caller).map(|info| info.beneficiary), Some(caller.clone()));
+		assert_last_event::<T>(Event::BeneficiaryProposed { miner: caller, beneficiary });
 	}
 
 	// Worst case: the top-up unfreezes a frozen miner, which joins the sampling index.
@@ -174,14 +170,41 @@ mod benchmarks {
 		assert_last_event::<T>(Event::SpaceDecreased { miner, declared_space: SPACE / 2 });
 	}
 
+	// Worst case: a proposal recorded over an earlier one.
 	#[benchmark]
 	fn update_beneficiary() {
 		let miner = miner_with_neighbour::<T>();
+		let earlier: T::AccountId = account("earlier", 0, SEED);
+		Sminer::<T>::update_beneficiary(
+			RawOrigin::Signed(miner.clone()).into(),
+			T::Lookup::unlookup(earlier),
+		)
+		.expect("a registered miner proposes");
 		let beneficiary: T::AccountId = account("beneficiary", 0, SEED);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(miner.clone()), T::Lookup::unlookup(beneficiary.clone()));
 
+		assert_last_event::<T>(Event::BeneficiaryProposed { miner, beneficiary });
+	}
+
+	#[benchmark]
+	fn accept_beneficiary() {
+		let miner = miner_with_neighbour::<T>();
+		let beneficiary: T::AccountId = account("beneficiary", 0, SEED);
+		Sminer::<T>::update_beneficiary(
+			RawOrigin::Signed(miner.clone()).into(),
+			T::Lookup::unlookup(beneficiary.clone()),
+		)
+		.expect("a registered miner proposes");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(beneficiary.clone()), T::Lookup::unlookup(miner.clone()));
+
+		assert_eq!(
+			Miners::<T>::get(&miner).map(|info| info.beneficiary),
+			Some(beneficiary.clone())
+		);
 		assert_last_event::<T>(Event::BeneficiaryUpdated { miner, beneficiary });
 	}
 

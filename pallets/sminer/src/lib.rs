@@ -22,11 +22,35 @@
 //!   is audited on its fragments, but takes no new ones until `increase_collateral` (or a space
 //!   change) brings the collateral back to the requirement.
 //! - **Exiting**: after `prepare_exit`. No new fragments; [`Config::OnMinerExit`] (the file
-//!   bank) moves the miner's fragments to other miners, releasing its used space as it goes. The
-//!   miner can still be slashed during the cooldown.
+//!   bank) moves the miner's fragments to other miners. The miner stays a holder of each fragment
+//!   — listed, audited, its space used — until the fragment's new holder confirms it; only then
+//!   is the space released. The miner can still be slashed during the cooldown.
 //! - **Exited**: `withdraw`, from block `unlock_at = prepare_exit block + ExitCooldown` on and
-//!   only once no space is used or locked (every fragment moved), returns what is left of the
-//!   collateral, unbinds the PeerId and removes the record. The account may register again.
+//!   only once no space is used or locked (every fragment handed over) and no audit challenge is
+//!   open, returns what is left of the collateral, unbinds the PeerId and removes the record.
+//!   The account may register again.
+//!
+//! ## Punishment cannot be escaped by leaving
+//!
+//! [`Config::Obligations`] (pallet-audit in the runtime) says what a miner still owes the
+//! audit. `prepare_exit` is refused while the miner has strikes ([`Error::OpenStrikes`]: failed
+//! rounds not yet cleared by `passes_to_clear` passes in a row, nor punished) or a challenge not
+//! judged yet ([`Error::UnjudgedChallenge`]): a miner one failure short of its punishment cannot
+//! leave to avoid it. It clears its strikes by passing rounds, or is punished. While exiting it
+//! keeps its copies and is audited on them (above); `withdraw` waits for its last challenge to
+//! be judged, and strikes it earned meanwhile cost their share of the punishment,
+//! `slash × strikes / strike_limit` of the collateral ([`SlashReason::StrikesAtExit`]).
+//!
+//! ## Beneficiaries consent
+//!
+//! A miner's rewards go to its beneficiary, and the vested share of each payout is frozen on the
+//! beneficiary's account (pallet-incentive). An account other than the miner's own is only
+//! *proposed* (`register`, `update_beneficiary`; [`Event::BeneficiaryProposed`],
+//! [`PendingBeneficiaries`]) and becomes the beneficiary when it calls `accept_beneficiary`;
+//! until then the rewards go to the current beneficiary (the miner itself after registration).
+//! Nobody can make an account receive, and vest, rewards it did not ask for (vesting griefing:
+//! with a full tranche list, every claim merged into the payee's newest tranche and restarted
+//! it). The miner's own account, or its current beneficiary, takes effect at once.
 //!
 //! ## Units and formulas
 //!
@@ -65,7 +89,7 @@
 //! ## Calls
 //!
 //! `register`, `increase_collateral`, `update_peer`, `increase_space`, `decrease_space`,
-//! `update_beneficiary`, `prepare_exit`, `withdraw`: see [`Call`].
+//! `update_beneficiary`, `accept_beneficiary`, `prepare_exit`, `withdraw`: see [`Call`].
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![warn(missing_docs)]
@@ -90,7 +114,7 @@ pub mod types;
 pub mod weights;
 
 pub use pallet::*;
-pub use traits::{MinersPage, OnMinerExit, StorageMiners};
+pub use traits::{AuditObligations, MinersPage, OnMinerExit, StorageMiners};
 pub use types::*;
 pub use weights::WeightInfo;
 
@@ -165,6 +189,10 @@ pub mod pallet {
 		/// Moves the fragments of an exiting miner to other miners (the file bank).
 		type OnMinerExit: OnMinerExit<Self::AccountId>;
 
+		/// What a miner still owes the audit (strikes, a challenge not judged yet), asked by
+		/// `prepare_exit` and `withdraw` (pallet-audit, through a runtime adapter).
+		type Obligations: AuditObligations<Self::AccountId>;
+
 		/// Collateral per declared TiB when the genesis config does not set one.
 		#[pallet::constant]
 		type DefaultCollateralPerTiB: Get<BalanceOf<Self>>;
@@ -206,6 +234,13 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Peers<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, PeerInfoOf<T>, OptionQuery>;
+
+	/// Beneficiaries proposed by a miner and not accepted yet: `miner → proposed account`. The
+	/// miner's rewards go to its current beneficiary (its own account at registration) until the
+	/// proposed account calls `accept_beneficiary`.
+	#[pallet::storage]
+	pub type PendingBeneficiaries<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, T::AccountId, OptionQuery>;
 
 	/// Reverse index: the miner each bound PeerId belongs to.
 	#[pallet::storage]
@@ -302,7 +337,8 @@ pub mod pallet {
 		Registered {
 			/// The new miner.
 			miner: T::AccountId,
-			/// Receives its rewards.
+			/// Receives its rewards: the miner itself until the beneficiary it proposed (if any,
+			/// [`Event::BeneficiaryProposed`]) accepts.
 			beneficiary: T::AccountId,
 			/// The PeerId of its storage node.
 			peer_id: PeerId,
@@ -348,6 +384,14 @@ pub mod pallet {
 			/// The miner.
 			miner: T::AccountId,
 			/// Receives its rewards from now on.
+			beneficiary: T::AccountId,
+		},
+		/// A miner proposed an account as its beneficiary; its rewards go there once that account
+		/// accepts (`accept_beneficiary`), to the current beneficiary until then.
+		BeneficiaryProposed {
+			/// The miner.
+			miner: T::AccountId,
+			/// The proposed account.
 			beneficiary: T::AccountId,
 		},
 		/// A slash left a miner's collateral below the requirement: it takes no new fragments.
@@ -458,6 +502,14 @@ pub mod pallet {
 		InsufficientLockedSpace,
 		/// The miner has less used space than requested.
 		InsufficientUsedSpace,
+		/// The miner has strikes from failed audit rounds: it cannot start an exit until they
+		/// are cleared (by passing `passes_to_clear` rounds in a row) or punished.
+		OpenStrikes,
+		/// The miner has an audit challenge that is not judged yet: answer it (or wait for its
+		/// deadline to pass) first.
+		UnjudgedChallenge,
+		/// The caller is not the beneficiary this miner proposed (or the miner proposed none).
+		NotProposedBeneficiary,
 	}
 
 	#[pallet::hooks]
@@ -481,7 +533,9 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Registers the caller as a storage miner.
 		///
-		/// - `beneficiary`: receives the miner's rewards.
+		/// - `beneficiary`: receives the miner's rewards. Another account than the caller is only
+		///   proposed: it must accept with `accept_beneficiary`, and the rewards go to the caller
+		///   until then (nobody can be made to receive, and vest, rewards it did not ask for).
 		/// - `peer_public`, `peer_signature`: the ed25519 public key of the miner's libp2p node
 		///   and its signature over `b"cess/sminer/bind-peer" ‖ SCALE(caller)`.
 		/// - `multiaddrs`: addresses of the node, binary multiaddr form.
@@ -505,7 +559,11 @@ pub mod pallet {
 			Self::check_new_miner(&who, &PeerId::from_ed25519(&peer_public), declared_space)?;
 			Self::check_multiaddrs(&multiaddrs)?;
 			let peer_id = Self::verify_peer(&who, &peer_public, &peer_signature)?;
-			Self::do_register(&who, beneficiary, peer_id, multiaddrs, declared_space)
+			Self::do_register(&who, who.clone(), peer_id, multiaddrs, declared_space)?;
+			if beneficiary != who {
+				Self::propose_beneficiary(&who, beneficiary);
+			}
+			Ok(())
 		}
 
 		/// Adds `amount` to the caller's collateral. A `Frozen` miner whose collateral reaches
@@ -627,6 +685,11 @@ pub mod pallet {
 		}
 
 		/// Sends the caller's future rewards to `beneficiary`. Allowed in every state.
+		///
+		/// The caller's own account, or its current beneficiary, takes effect at once (and drops
+		/// any proposal). Any other account is only proposed ([`Event::BeneficiaryProposed`]):
+		/// the rewards keep going to the current beneficiary until the proposed account calls
+		/// `accept_beneficiary`. A new proposal replaces the previous one.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::update_beneficiary())]
 		pub fn update_beneficiary(
@@ -635,23 +698,66 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let beneficiary = T::Lookup::lookup(beneficiary)?;
-			Miners::<T>::try_mutate(&who, |miner| -> DispatchResult {
-				let miner = miner.as_mut().ok_or(Error::<T>::NotRegistered)?;
-				miner.beneficiary = beneficiary.clone();
+			let current = Self::miner(&who)?.beneficiary;
+			if beneficiary == who || beneficiary == current {
+				// No consent needed: the miner's own account, or the one that already accepted.
+				PendingBeneficiaries::<T>::remove(&who);
+				Miners::<T>::try_mutate(&who, |info| -> DispatchResult {
+					let info = info.as_mut().ok_or(Error::<T>::NotRegistered)?;
+					info.beneficiary = beneficiary.clone();
+					Ok(())
+				})?;
+				Self::deposit_event(Event::BeneficiaryUpdated { miner: who, beneficiary });
+			} else {
+				Self::propose_beneficiary(&who, beneficiary);
+			}
+			Ok(())
+		}
+
+		/// Accepts to receive the rewards of `miner`, which proposed the caller as its
+		/// beneficiary (`register` or `update_beneficiary`). From now on the miner's rewards, and
+		/// the vesting of their vested share, go to the caller.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::accept_beneficiary())]
+		pub fn accept_beneficiary(
+			origin: OriginFor<T>,
+			miner: AccountIdLookupOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let miner = T::Lookup::lookup(miner)?;
+			ensure!(
+				PendingBeneficiaries::<T>::get(&miner).as_ref() == Some(&who),
+				Error::<T>::NotProposedBeneficiary
+			);
+			Miners::<T>::try_mutate(&miner, |info| -> DispatchResult {
+				let info = info.as_mut().ok_or(Error::<T>::NotRegistered)?;
+				info.beneficiary = who.clone();
 				Ok(())
 			})?;
-			Self::deposit_event(Event::BeneficiaryUpdated { miner: who, beneficiary });
+			PendingBeneficiaries::<T>::remove(&miner);
+			Self::deposit_event(Event::BeneficiaryUpdated { miner, beneficiary: who });
 			Ok(())
 		}
 
 		/// Announces the caller's exit: it takes no new fragments, the file bank is told to move
 		/// its fragments elsewhere, and `withdraw` becomes possible after `ExitCooldown` blocks.
+		///
+		/// Refused while the caller has strikes ([`Error::OpenStrikes`]) or an audit challenge
+		/// not judged yet ([`Error::UnjudgedChallenge`]): a miner cannot leave to escape a
+		/// punishment it is heading for. The file bank keeps the miner a holder of each fragment
+		/// (listed, audited, its space used) until the fragment's new holder confirms it.
 		#[pallet::call_index(6)]
-		#[pallet::weight(T::WeightInfo::prepare_exit().saturating_add(T::OnMinerExit::weight()))]
+		#[pallet::weight(
+			T::WeightInfo::prepare_exit()
+				.saturating_add(T::Obligations::weight())
+				.saturating_add(T::OnMinerExit::weight())
+		)]
 		pub fn prepare_exit(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let old = Self::miner(&who)?;
 			ensure!(!old.is_exiting(), Error::<T>::AlreadyExiting);
+			ensure!(!T::Obligations::has_open_challenge(&who), Error::<T>::UnjudgedChallenge);
+			ensure!(T::Obligations::strikes(&who) == 0, Error::<T>::OpenStrikes);
 			let unlock_at =
 				frame_system::Pallet::<T>::block_number().saturating_add(ExitCooldown::<T>::get());
 			let mut new = old.clone();
@@ -662,11 +768,19 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Ends an exit: after the cooldown, and once no space is used or locked (every fragment
-		/// moved), returns what is left of the collateral, unbinds the PeerId and removes the
-		/// miner's record.
+		/// Ends an exit: after the cooldown, once no space is used or locked (every fragment's
+		/// new holder confirmed it) and no audit challenge is open, returns what is left of the
+		/// collateral, unbinds the PeerId and removes the miner's record.
+		///
+		/// Strikes the miner earned while leaving (its fragments are audited until they are
+		/// handed over) cost their share of the punishment first: `slash × strikes /
+		/// strike_limit` of the collateral ([`SlashReason::StrikesAtExit`]).
 		#[pallet::call_index(7)]
-		#[pallet::weight(T::WeightInfo::withdraw())]
+		#[pallet::weight(
+			T::WeightInfo::withdraw()
+				.saturating_add(T::Obligations::weight())
+				.saturating_add(T::WeightInfo::slash())
+		)]
 		pub fn withdraw(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let old = Self::miner(&who)?;
@@ -678,6 +792,12 @@ pub mod pallet {
 				Error::<T>::CooldownNotElapsed
 			);
 			ensure!(old.used_space == 0 && old.locked_space == 0, Error::<T>::SpaceStillInUse);
+			ensure!(!T::Obligations::has_open_challenge(&who), Error::<T>::UnjudgedChallenge);
+			let owed = T::Obligations::settle_strikes(&who);
+			if !owed.is_zero() {
+				Self::do_slash(&who, owed, SlashReason::StrikesAtExit)?;
+			}
+			let old = Self::miner(&who)?;
 			let collateral = T::Currency::release_all(
 				&HoldReason::MinerCollateral.into(),
 				&who,
@@ -686,6 +806,7 @@ pub mod pallet {
 			if let Some(peer) = Peers::<T>::take(&who) {
 				PeerOwners::<T>::remove(peer.peer_id);
 			}
+			PendingBeneficiaries::<T>::remove(&who);
 			Self::write_miner(&who, Some(&old), None);
 			Self::deposit_event(Event::Exited { miner: who, collateral });
 			Ok(())

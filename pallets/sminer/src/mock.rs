@@ -1,6 +1,6 @@
 //! A test runtime: frame-system, pallet-balances and this pallet.
 
-use crate::{self as pallet_sminer, MultiaddrOf, MultiaddrsOf, OnMinerExit};
+use crate::{self as pallet_sminer, AuditObligations, MultiaddrOf, MultiaddrsOf, OnMinerExit};
 use core::cell::RefCell;
 use frame_support::{
 	derive_impl, parameter_types,
@@ -9,7 +9,7 @@ use frame_support::{
 };
 use sp_core::{ed25519, Pair};
 use sp_keystore::{testing::MemoryKeystore, KeystoreExt};
-use sp_runtime::BuildStorage;
+use sp_runtime::{BuildStorage, Perbill};
 
 type Block = frame_system::mocking::MockBlock<Test>;
 
@@ -88,10 +88,52 @@ pub fn repaired_miners() -> Vec<AccountId> {
 	EXITED.with(|exited| exited.borrow().clone())
 }
 
+/// What the mock audit says each miner owes: `(strikes, open challenge)`.
+#[frame_support::storage_alias]
+pub type MockObligationTable =
+	StorageMap<MockAudit, frame_support::Blake2_128Concat, AccountId, (u32, bool)>;
+
+/// The share of the collateral one strike costs at exit in the mock (the mock's strike limit is
+/// 4, its slash 20 %).
+pub const SLASH_PER_STRIKE: Perbill = Perbill::from_percent(5);
+
+/// The mock audit: strikes and open challenges set by the tests.
+pub struct MockAudit;
+
+/// Gives `who` `strikes` strikes and an open challenge or none.
+pub fn set_obligations(who: AccountId, strikes: u32, open_challenge: bool) {
+	MockObligationTable::insert(who, (strikes, open_challenge));
+}
+
+impl AuditObligations<AccountId> for MockAudit {
+	fn strikes(who: &AccountId) -> u32 {
+		MockObligationTable::get(who).map_or(0, |(strikes, _)| strikes)
+	}
+
+	fn has_open_challenge(who: &AccountId) -> bool {
+		MockObligationTable::get(who).is_some_and(|(_, open)| open)
+	}
+
+	fn settle_strikes(who: &AccountId) -> Perbill {
+		let strikes = Self::strikes(who);
+		MockObligationTable::mutate(who, |entry| {
+			if let Some((strikes, _)) = entry {
+				*strikes = 0;
+			}
+		});
+		Perbill::from_parts(SLASH_PER_STRIKE.deconstruct().saturating_mul(strikes))
+	}
+
+	fn weight() -> Weight {
+		Weight::from_parts(2_000_000, 0)
+	}
+}
+
 impl pallet_sminer::Config for Test {
 	type Currency = Balances;
 	type Slashed = ResolveTo<TreasuryAccount, Balances>;
 	type OnMinerExit = MockRepair;
+	type Obligations = MockAudit;
 	type DefaultCollateralPerTiB = ConstU128<1>;
 	type DefaultExitCooldown = ConstU64<1_000>;
 	type MaxMultiaddrs = ConstU32<4>;

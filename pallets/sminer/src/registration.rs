@@ -3,7 +3,7 @@
 
 use crate::{
 	peer_binding_message, Config, Error, Event, MinerInfo, MinerState, Miners, MultiaddrsOf,
-	Pallet, PeerId, PeerInfo, PeerOwners, Peers,
+	Pallet, PeerId, PeerInfo, PeerOwners, Peers, PendingBeneficiaries,
 };
 use frame_support::ensure;
 use sp_core::ed25519;
@@ -72,5 +72,15 @@ impl<T: Config> Pallet<T> {
 			collateral,
 		});
 		Ok(())
+	}
+
+	/// Records `proposed` as the beneficiary `who` wants; it takes effect when `proposed` calls
+	/// `accept_beneficiary`. Replaces an earlier proposal.
+	pub(crate) fn propose_beneficiary(who: &T::AccountId, proposed: T::AccountId) {
+		PendingBeneficiaries::<T>::insert(who, &proposed);
+		Self::deposit_event(Event::BeneficiaryProposed {
+			miner: who.clone(),
+			beneficiary: proposed,
+		});
 	}
 }

@@ -212,10 +212,11 @@ fn register_holds_collateral_and_binds_the_peer() {
 			SPACE
 		));
 		let collateral = 2 * COLLATERAL_PER_TIB;
+		// Account 2 is only proposed: the miner is paid until 2 accepts.
 		assert_eq!(
 			info(1),
 			MinerInfo {
-				beneficiary: 2,
+				beneficiary: 1,
 				state: MinerState::Active,
 				collateral,
 				declared_space: SPACE,
@@ -231,21 +232,30 @@ fn register_holds_collateral_and_binds_the_peer() {
 			Some(PeerInfo { peer_id: peer_id(1), multiaddrs: multiaddrs(2, 16) })
 		);
 		assert_eq!(Sminer::miner_of_peer(&peer_id(1)), Some(1));
-		assert_eq!(Sminer::beneficiary(&1), Some(2));
+		assert_eq!(Sminer::beneficiary(&1), Some(1));
+		assert_eq!(PendingBeneficiaries::<Test>::get(1), Some(2));
 		assert_eq!(Sminer::active_miner_count(), 2);
 		assert_eq!(Sminer::totals().declared, u128::from(SPACE + GENESIS_MINER_SPACE));
 		// Free 2 TiB: bucket 41, behind the genesis miner (free 3 TiB).
 		assert_eq!(SamplingSlots::<Test>::get(1), Some((41, 1)));
-		assert_eq!(
-			last_event(),
-			Event::Registered {
-				miner: 1,
-				beneficiary: 2,
-				peer_id: peer_id(1),
-				declared_space: SPACE,
-				collateral
-			}
-		);
+		assert!(has_event(Event::Registered {
+			miner: 1,
+			beneficiary: 1,
+			peer_id: peer_id(1),
+			declared_space: SPACE,
+			collateral
+		}));
+		assert_eq!(last_event(), Event::BeneficiaryProposed { miner: 1, beneficiary: 2 });
+	});
+}
+
+#[test]
+fn a_miner_that_names_itself_proposes_nothing() {
+	build_and_execute(|| {
+		register(1, 1, SPACE);
+		assert_eq!(Sminer::beneficiary(&1), Some(1));
+		assert_eq!(PendingBeneficiaries::<Test>::get(1), None);
+		assert!(matches!(last_event(), Event::Registered { beneficiary: 1, .. }));
 	});
 }
 
@@ -603,19 +613,86 @@ fn decrease_space_rejections() {
 
 // --- update_beneficiary ---
 
+/// `update_beneficiary` by `miner` of `beneficiary`, then its acceptance by `beneficiary`.
+fn name_beneficiary(miner: AccountId, beneficiary: AccountId) {
+	assert_ok!(Sminer::update_beneficiary(RuntimeOrigin::signed(miner), beneficiary));
+	assert_ok!(Sminer::accept_beneficiary(RuntimeOrigin::signed(beneficiary), miner));
+}
+
 #[test]
 fn update_beneficiary_works_in_every_state() {
 	build_and_execute(|| {
 		assert_noop!(Sminer::update_beneficiary(RuntimeOrigin::signed(1), 3), Error::NotRegistered);
 		register(1, 1, SPACE);
 		assert_ok!(Sminer::update_beneficiary(RuntimeOrigin::signed(1), 3));
+		assert_eq!(last_event(), Event::BeneficiaryProposed { miner: 1, beneficiary: 3 });
+		assert_ok!(Sminer::accept_beneficiary(RuntimeOrigin::signed(3), 1));
 		assert_eq!(Sminer::beneficiary(&1), Some(3));
 		assert_eq!(last_event(), Event::BeneficiaryUpdated { miner: 1, beneficiary: 3 });
 		freeze(1);
-		assert_ok!(Sminer::update_beneficiary(RuntimeOrigin::signed(1), 4));
+		name_beneficiary(1, 4);
 		assert_ok!(Sminer::prepare_exit(RuntimeOrigin::signed(1)));
-		assert_ok!(Sminer::update_beneficiary(RuntimeOrigin::signed(1), 5));
+		name_beneficiary(1, 5);
 		assert_eq!(Sminer::beneficiary(&1), Some(5));
+	});
+}
+
+#[test]
+fn a_beneficiary_is_paid_only_once_it_accepts() {
+	build_and_execute(|| {
+		register(1, 1, SPACE);
+		assert_ok!(Sminer::update_beneficiary(RuntimeOrigin::signed(1), 3));
+		// Until 3 accepts, the rewards go to the miner itself.
+		assert_eq!(Sminer::beneficiary(&1), Some(1));
+		assert_eq!(PendingBeneficiaries::<Test>::get(1), Some(3));
+		// Nobody but the proposed account accepts, and only what was proposed to it.
+		assert_noop!(
+			Sminer::accept_beneficiary(RuntimeOrigin::signed(4), 1),
+			Error::NotProposedBeneficiary
+		);
+		assert_noop!(
+			Sminer::accept_beneficiary(RuntimeOrigin::signed(3), 2),
+			Error::NotProposedBeneficiary
+		);
+		assert_noop!(
+			Sminer::accept_beneficiary(RuntimeOrigin::signed(1), 1),
+			Error::NotProposedBeneficiary
+		);
+		// A new proposal replaces the old one.
+		assert_ok!(Sminer::update_beneficiary(RuntimeOrigin::signed(1), 4));
+		assert_noop!(
+			Sminer::accept_beneficiary(RuntimeOrigin::signed(3), 1),
+			Error::NotProposedBeneficiary
+		);
+		assert_ok!(Sminer::accept_beneficiary(RuntimeOrigin::signed(4), 1));
+		assert_eq!(Sminer::beneficiary(&1), Some(4));
+		assert_eq!(PendingBeneficiaries::<Test>::get(1), None);
+		// A proposal pending while the beneficiary that accepted keeps being paid.
+		assert_ok!(Sminer::update_beneficiary(RuntimeOrigin::signed(1), 5));
+		assert_eq!(Sminer::beneficiary(&1), Some(4));
+		// The miner's own account takes effect at once and drops the proposal.
+		assert_ok!(Sminer::update_beneficiary(RuntimeOrigin::signed(1), 1));
+		assert_eq!(Sminer::beneficiary(&1), Some(1));
+		assert_eq!(last_event(), Event::BeneficiaryUpdated { miner: 1, beneficiary: 1 });
+		assert_noop!(
+			Sminer::accept_beneficiary(RuntimeOrigin::signed(5), 1),
+			Error::NotProposedBeneficiary
+		);
+	});
+}
+
+#[test]
+fn a_proposal_ends_with_the_miner() {
+	build_and_execute(|| {
+		register(1, 1, SPACE);
+		assert_ok!(Sminer::update_beneficiary(RuntimeOrigin::signed(1), 3));
+		exit_and_wait(1);
+		assert_ok!(Sminer::withdraw(RuntimeOrigin::signed(1)));
+		assert_eq!(PendingBeneficiaries::<Test>::get(1), None);
+		assert_noop!(
+			Sminer::accept_beneficiary(RuntimeOrigin::signed(3), 1),
+			Error::NotProposedBeneficiary
+		);
 	});
 }
 
@@ -643,6 +720,52 @@ fn prepare_exit_rejections() {
 		register(1, 1, SPACE);
 		assert_ok!(Sminer::prepare_exit(RuntimeOrigin::signed(1)));
 		assert_noop!(Sminer::prepare_exit(RuntimeOrigin::signed(1)), Error::AlreadyExiting);
+	});
+}
+
+#[test]
+fn a_miner_with_strikes_or_an_unjudged_challenge_cannot_start_an_exit() {
+	build_and_execute(|| {
+		register(1, 1, SPACE);
+		// One strike short of the punishment: leaving now would escape it.
+		set_obligations(1, 1, false);
+		assert_noop!(Sminer::prepare_exit(RuntimeOrigin::signed(1)), Error::OpenStrikes);
+		// A challenge that is not judged yet may still be failed.
+		set_obligations(1, 0, true);
+		assert_noop!(Sminer::prepare_exit(RuntimeOrigin::signed(1)), Error::UnjudgedChallenge);
+		assert!(repaired_miners().is_empty());
+		assert_eq!(state(1), Some(MinerState::Active));
+		// Strikes cleared, challenge judged: the miner may go.
+		set_obligations(1, 0, false);
+		assert_ok!(Sminer::prepare_exit(RuntimeOrigin::signed(1)));
+		assert_eq!(repaired_miners(), vec![1]);
+	});
+}
+
+#[test]
+fn withdraw_waits_for_the_last_challenge_and_charges_strikes_earned_while_leaving() {
+	build_and_execute(|| {
+		let free_before = Balances::balance(&1);
+		register(1, 1, SPACE);
+		exit_and_wait(1);
+		// Its fragments were audited until handed over: the last challenge is still open.
+		set_obligations(1, 2, true);
+		assert_noop!(Sminer::withdraw(RuntimeOrigin::signed(1)), Error::UnjudgedChallenge);
+		// Judged (failed): two strikes cost two fifths of the punishment's 20 %.
+		set_obligations(1, 2, false);
+		let collateral = 2 * COLLATERAL_PER_TIB;
+		let owed = Perbill::from_percent(10).mul_floor(collateral);
+		assert_ok!(Sminer::withdraw(RuntimeOrigin::signed(1)));
+		assert!(has_event(Event::Slashed {
+			miner: 1,
+			amount: owed,
+			reason: SlashReason::StrikesAtExit
+		}));
+		assert_eq!(last_event(), Event::Exited { miner: 1, collateral: collateral - owed });
+		assert_eq!(Balances::balance(&1), free_before - owed);
+		assert_eq!(Balances::balance(&TREASURY), ENDOWMENT + owed);
+		// The strikes are settled: a later registration starts clean.
+		assert_eq!(<MockAudit as AuditObligations<AccountId>>::strikes(&1), 0);
 	});
 }
 

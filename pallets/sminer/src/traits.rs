@@ -3,7 +3,8 @@
 //! [`StorageMiners`] is what the file bank (placement, confirmation, repair), the audit pallet
 //! (punishment) and the incentive pallet (space for rewards) call; this pallet implements it.
 //! [`OnMinerExit`] is what this pallet calls when a miner starts to exit; the file bank implements
-//! it to move the miner's fragments elsewhere.
+//! it to move the miner's fragments elsewhere. [`AuditObligations`] is what this pallet asks the
+//! audit before an exit starts and when it ends; the runtime implements it over pallet-audit.
 
 use crate::types::{MinerSpace, MinerState, PeerId, SlashReason, SpaceTotals};
 use alloc::vec::Vec;
@@ -135,6 +136,46 @@ pub trait OnMinerExit<AccountId> {
 /// No repair: for tests and chains without a file bank.
 impl<AccountId> OnMinerExit<AccountId> for () {
 	fn on_miner_exit(_who: &AccountId) {}
+
+	fn weight() -> Weight {
+		Weight::zero()
+	}
+}
+
+/// What a miner still owes the audit. pallet-sminer asks before it lets a miner start an exit
+/// (`prepare_exit` is refused while the miner has strikes or a challenge not judged yet) and when
+/// the exit ends (`withdraw` waits for the last challenge to be judged, and the strikes the miner
+/// earned while leaving cost their share of the punishment). The runtime implements it over
+/// pallet-audit.
+pub trait AuditObligations<AccountId> {
+	/// Failed audit rounds of `who` that were neither cleared nor punished yet.
+	fn strikes(who: &AccountId) -> u32;
+
+	/// Whether `who` has a challenge that is not judged yet (neither answered nor expired).
+	fn has_open_challenge(who: &AccountId) -> bool;
+
+	/// Clears the strikes of `who`, a miner that leaves, and returns the share of its collateral
+	/// they cost: the punishment's slash, pro rata of the strikes to the strike limit (zero
+	/// without strikes).
+	fn settle_strikes(who: &AccountId) -> Perbill;
+
+	/// Upper bound of the weight of one call of each function above together.
+	fn weight() -> Weight;
+}
+
+/// Nothing is owed: for tests and chains without audits.
+impl<AccountId> AuditObligations<AccountId> for () {
+	fn strikes(_who: &AccountId) -> u32 {
+		0
+	}
+
+	fn has_open_challenge(_who: &AccountId) -> bool {
+		false
+	}
+
+	fn settle_strikes(_who: &AccountId) -> Perbill {
+		Perbill::zero()
+	}
 
 	fn weight() -> Weight {
 		Weight::zero()

@@ -2,7 +2,7 @@
 
 use crate::{
 	BucketLens, BucketMembers, Config, HoldReason, Miners, Pallet, PeerOwners, Peers,
-	SamplingSlots, SpaceTotals, Totals,
+	PendingBeneficiaries, SamplingSlots, SpaceTotals, Totals,
 };
 use frame_support::{ensure, traits::fungible::InspectHold};
 
@@ -74,6 +74,14 @@ impl<T: Config> Pallet<T> {
 				&& SamplingSlots::<T>::iter().count() as u64 == indexed,
 			TryRuntimeError::Other("sampling index has stale entries")
 		);
+		for (miner, proposed) in PendingBeneficiaries::<T>::iter() {
+			let info = Miners::<T>::get(&miner)
+				.ok_or(TryRuntimeError::Other("beneficiary proposed by an unregistered miner"))?;
+			ensure!(
+				proposed != miner && proposed != info.beneficiary,
+				TryRuntimeError::Other("a proposal that needed no consent")
+			);
+		}
 		for (bucket, position, _) in BucketMembers::<T>::iter() {
 			ensure!(
 				position < lens.get(bucket),

@@ -255,6 +255,9 @@ pub enum SlashReason {
 	/// Fragments assigned to the miner were not confirmed before the deal's deadline.
 	#[codec(index = 3)]
 	UnconfirmedDeal,
+	/// The miner withdrew with strikes it earned while leaving: their share of the punishment.
+	#[codec(index = 4)]
+	StrikesAtExit,
 }
 
 /// Number of free-space buckets of the sampling index: one per bit of a `u64`.

@@ -5,6 +5,13 @@
 //! byte that is 1 for the file's last segment and 0 otherwise. Swapping segments changes their
 //! nonces, and truncating a file at a segment boundary leaves a last segment sealed as "not
 //! last": both fail authentication. Associated data names the format version.
+//!
+//! The rest of a segment after the tag (the last segment's padding) is AES-GCM key stream under
+//! a nonce of its own (the segment's, with a padding marker), not zeros: zero padding made the
+//! data fragments of a short last segment identical — one root, network-wide — which a miner
+//! stores once but would be paid for each time. Key stream makes every fragment of every file
+//! distinct, deterministically (the same key and plaintext give the same fragments), and
+//! decoding never reads it.
 
 use super::CodecError;
 use crate::types::{parse_hex32, HASH_LEN};
@@ -16,6 +23,9 @@ use std::{fmt, str::FromStr};
 
 /// Associated data of every segment: the format version.
 const AAD: &[u8] = b"cess/segment/v1";
+
+/// Associated data of the padding's key stream (its tag is discarded; named for clarity).
+const PADDING_AAD: &[u8] = b"cess/segment-padding/v1";
 
 /// Length of the authentication tag appended to each segment's ciphertext.
 pub const TAG_LEN: usize = crate::layout::AEAD_TAG_LEN as usize;
@@ -85,25 +95,38 @@ impl SegmentCipher {
 		Self(LessSafeKey::new(unbound))
 	}
 
-	fn nonce(index: u64, last: bool) -> Nonce {
+	/// The nonce of segment `index` (`padding`: of its padding's key stream, a nonce no
+	/// segment's body uses).
+	fn nonce(index: u64, last: bool, padding: bool) -> Nonce {
 		let mut nonce = [0u8; NONCE_LEN];
 		let (counter, flag) = nonce.split_at_mut(8);
 		counter.copy_from_slice(&index.to_be_bytes());
+		flag[2] = u8::from(padding);
 		flag[3] = u8::from(last);
 		Nonce::assume_unique_for_key(nonce)
 	}
 
 	/// Encrypts `segment[..plain_len]` in place, puts the tag right after the ciphertext and
-	/// zeroes the rest of the segment. The caller guarantees `plain_len + TAG_LEN` fits.
+	/// fills the rest of the segment with key stream (see the module docs). The caller
+	/// guarantees `plain_len + TAG_LEN` fits.
 	pub(crate) fn seal(&self, index: u64, last: bool, segment: &mut [u8], plain_len: usize) {
 		let (body, rest) = segment.split_at_mut(plain_len);
 		let tag = self
 			.0
-			.seal_in_place_separate_tag(Self::nonce(index, last), Aad::from(AAD), body)
+			.seal_in_place_separate_tag(Self::nonce(index, last, false), Aad::from(AAD), body)
 			.unwrap_or_else(|_| unreachable!("segments are far below AES-GCM's length limit"));
 		let (tag_area, padding) = rest.split_at_mut(TAG_LEN);
 		tag_area.copy_from_slice(tag.as_ref());
+		// Zeros encrypted are the key stream; the tag of this sealing is not needed.
 		padding.fill(0);
+		let _ = self
+			.0
+			.seal_in_place_separate_tag(
+				Self::nonce(index, last, true),
+				Aad::from(PADDING_AAD),
+				padding,
+			)
+			.unwrap_or_else(|_| unreachable!("segments are far below AES-GCM's length limit"));
 	}
 
 	/// Authenticates and decrypts in place what [`Self::seal`] produced: afterwards
@@ -119,7 +142,7 @@ impl SegmentCipher {
 		else {
 			return false;
 		};
-		self.0.open_in_place(Self::nonce(index, last), Aad::from(AAD), sealed).is_ok()
+		self.0.open_in_place(Self::nonce(index, last, false), Aad::from(AAD), sealed).is_ok()
 	}
 }
 
@@ -135,12 +158,16 @@ mod tests {
 	}
 
 	#[test]
-	fn seal_then_open_round_trips_and_pads_with_zeros() {
+	fn seal_then_open_round_trips_and_pads_with_key_stream() {
 		let cipher = SegmentCipher::new(&FileKey::from_bytes([3; 32]));
 		let plain = b"hello segment".to_vec();
 		let mut seg = sealed(&cipher, 7, false, &plain);
 		assert_ne!(&seg[..plain.len()], &plain[..]);
-		assert!(seg[plain.len() + TAG_LEN..].iter().all(|&b| b == 0));
+		let padding = seg[plain.len() + TAG_LEN..].to_vec();
+		assert!(padding.iter().filter(|&&b| b == 0).count() < 3, "not zeros");
+		// Deterministic, and another segment's padding is another key stream.
+		assert_eq!(sealed(&cipher, 7, false, &plain)[plain.len() + TAG_LEN..], padding[..]);
+		assert_ne!(sealed(&cipher, 8, false, &plain)[plain.len() + TAG_LEN..], padding[..]);
 		assert!(cipher.open(7, false, &mut seg, plain.len()));
 		assert_eq!(&seg[..plain.len()], &plain[..]);
 	}

@@ -6,9 +6,10 @@
 //!    place with AES-256-GCM under the file's [`FileKey`]; the nonce is the segment index plus a
 //!    "last segment" flag, so segments cannot be reordered, and a file cannot be cut short at a
 //!    segment boundary, without failing authentication ([`encrypt`]);
-//! 2. the ciphertext, its tag and zero padding fill the `segment_size`-byte segment, which is
-//!    split into `data_shards` fragments; Reed-Solomon adds `parity_shards` more, computed in
-//!    stripes of [`erasure::STRIPE_BYTES`] per fragment ([`erasure`]);
+//! 2. the ciphertext, its tag and key-stream padding (never zeros, so that every fragment of a
+//!    file gets its own root) fill the `segment_size`-byte segment, which is split into
+//!    `data_shards` fragments; Reed-Solomon adds `parity_shards` more, computed in stripes of
+//!    [`erasure::STRIPE_BYTES`] per fragment ([`erasure`]);
 //! 3. every fragment's Merkle root is computed (on all cores, overlapping the Reed-Solomon
 //!    work), then the segment hash; the file hash closes the [`FileManifest`].
 //!

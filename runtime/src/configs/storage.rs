@@ -3,8 +3,8 @@
 //! adapters that connect them to each other and to the incentive layer.
 
 use crate::{
-	AccountId, Balance, Balances, BlockNumber, FileBank, Incentive, Runtime, Sminer, CESS, DAYS,
-	HOURS,
+	AccountId, Audit, Balance, Balances, BlockNumber, FileBank, Incentive, Runtime, Sminer, CESS,
+	DAYS, HOURS,
 };
 use alloc::vec::Vec;
 use cess_primitives::{ChallengeParams, FileLayout};
@@ -51,6 +51,9 @@ impl pallet_sminer::Config for Runtime {
 	type Slashed = ResolveTo<TreasuryAccount, Balances>;
 	// An exiting miner's fragments are rebuilt on other miners.
 	type OnMinerExit = RepairOnExit;
+	// A miner with strikes or an open challenge cannot leave; strikes earned while leaving are
+	// charged at `withdraw`.
+	type Obligations = AuditObligationsOfMiners;
 	// Production defaults; the chain spec's genesis may set other values (dev chains do).
 	type DefaultCollateralPerTiB = ConstU128<{ 4_000 * CESS }>;
 	type DefaultExitCooldown = ConstU32<{ 7 * DAYS }>;
@@ -173,6 +176,32 @@ impl pallet_sminer::OnMinerExit<AccountId> for RepairOnExit {
 
 	fn weight() -> Weight {
 		<FileBank as RepairScheduler<AccountId>>::weight()
+	}
+}
+
+/// What a miner owes the audit, for pallet-sminer's exit rules: pallet-audit's strikes and open
+/// challenges, and the pro-rata settlement of strikes at `withdraw`.
+pub struct AuditObligationsOfMiners;
+
+impl pallet_sminer::AuditObligations<AccountId> for AuditObligationsOfMiners {
+	fn strikes(who: &AccountId) -> u32 {
+		Audit::strikes(who)
+	}
+
+	fn has_open_challenge(who: &AccountId) -> bool {
+		Audit::has_open_challenge(who)
+	}
+
+	fn settle_strikes(who: &AccountId) -> Perbill {
+		Audit::settle_strikes(who)
+	}
+
+	fn weight() -> Weight {
+		// `Audit::Records` read by `strikes` and `settle_strikes` (and written by the latter),
+		// `Audit::Challenges` and `Audit::Params` read; a few hashes of compute.
+		<Runtime as frame_system::Config>::DbWeight::get()
+			.reads_writes(4, 1)
+			.saturating_add(Weight::from_parts(10_000_000, 4_000))
 	}
 }
 

@@ -84,6 +84,17 @@ fn an_audited_miner_earns_for_its_space_paid_to_its_beneficiary_half_at_once_hal
 		// A fresh account: everything it holds is the miner's reward.
 		let beneficiary = AccountId::new([0xbe; 32]);
 		register_miner(&miner, &beneficiary, 3, 100 << 30);
+		// Named, the beneficiary is paid only once it accepts (until then, the miner is).
+		assert_eq!(<Sminer as StorageMiners<AccountId>>::beneficiary(&miner), Some(miner.clone()));
+		Sminer::accept_beneficiary(
+			RuntimeOrigin::signed(beneficiary.clone()),
+			miner.clone().into(),
+		)
+		.expect("the proposed beneficiary accepts");
+		assert_eq!(
+			<Sminer as StorageMiners<AccountId>>::beneficiary(&miner),
+			Some(beneficiary.clone())
+		);
 
 		let (file, fragments) = declare(&user, &file_content(17 * 1024 * 1024));
 		// The storage fee is held while the file is pending ...

@@ -79,7 +79,36 @@ fn every_call_fits_in_a_block_at_its_largest_size() {
 	type OnExit = <Runtime as pallet_sminer::Config>::OnMinerExit;
 	let on_exit = <OnExit as pallet_sminer::OnMinerExit<AccountId>>::weight();
 	assert!(on_exit.ref_time() > 0, "the exit hook (a repair scheduled) has a weight");
-	assert_eq!(prepare_exit, Sminer::prepare_exit().saturating_add(on_exit));
+	type Obligations = <Runtime as pallet_sminer::Config>::Obligations;
+	let obligations = <Obligations as pallet_sminer::AuditObligations<AccountId>>::weight();
+	assert!(obligations.ref_time() > 0, "reading the audit's records has a weight");
+	assert_eq!(
+		prepare_exit,
+		Sminer::prepare_exit().saturating_add(obligations).saturating_add(on_exit),
+		"prepare_exit is charged for asking the audit and for scheduling the repair"
+	);
+	let withdraw = pallet_sminer::Call::<Runtime>::withdraw {}.get_dispatch_info().call_weight;
+	assert_eq!(
+		withdraw,
+		Sminer::withdraw().saturating_add(obligations).saturating_add(Sminer::slash()),
+		"withdraw is charged for settling strikes with a slash"
+	);
+	let confirm_stored = pallet_file_bank::Call::<Runtime>::confirm_stored {
+		file_hash: Default::default(),
+		fragments: vec![(0, FragmentHash([0; 32])); max_confirmations as usize]
+			.try_into()
+			.expect("at the bound"),
+	}
+	.get_dispatch_info()
+	.call_weight;
+	assert_eq!(
+		confirm_stored,
+		pallet_file_bank::Pallet::<Runtime>::confirm_weight(max_confirmations, max_confirmations)
+	);
+	assert!(
+		confirm_stored.all_gt(FileBank::confirm_stored(max_confirmations)),
+		"confirm_stored is charged for a hand-over per fragment"
+	);
 	let calls = [
 		("sminer.register", Sminer::register()),
 		("sminer.increase_collateral", Sminer::increase_collateral()),
@@ -87,10 +116,11 @@ fn every_call_fits_in_a_block_at_its_largest_size() {
 		("sminer.increase_space", Sminer::increase_space()),
 		("sminer.decrease_space", Sminer::decrease_space()),
 		("sminer.update_beneficiary", Sminer::update_beneficiary()),
-		("sminer.prepare_exit + OnMinerExit", prepare_exit),
-		("sminer.withdraw", Sminer::withdraw()),
+		("sminer.accept_beneficiary", Sminer::accept_beneficiary()),
+		("sminer.prepare_exit + Obligations + OnMinerExit", prepare_exit),
+		("sminer.withdraw + Obligations + slash", withdraw),
 		("file_bank.upload_declaration(MaxSegments)", FileBank::upload_declaration(max_segments)),
-		("file_bank.confirm_stored(MaxConfirmations)", FileBank::confirm_stored(max_confirmations)),
+		("file_bank.confirm_stored(MaxConfirmations) + hand-overs", confirm_stored),
 		("file_bank.delete_file", FileBank::delete_file()),
 		("file_bank.renew_file", FileBank::renew_file()),
 		("audit.submit_proof(MAX_LEAF_PROOFS) + Penalty", submit_proof),
