@@ -648,6 +648,11 @@ fn files_survive_miner_failures_audits_and_repair() {
 	//    with an empty store), before he goes away. Her second restart: a second update.
 	eve.restart();
 	wait_log(&eve, "updated the network record of storage miner", 2, Duration::from_secs(120));
+	// An exit starts only without strikes: a round Dave missed while down (2 and 3) is cleared
+	// by the rounds he passed since (two on a development chain).
+	wait_for(Duration::from_secs(300), "Dave's strikes to clear", || {
+		audit_count(&files, &dave_address, "strikes").filter(|&n| n == 0)
+	});
 	let stdout = files.ok(&["miner-exit", "--suri", "//Dave"]);
 	assert!(stdout.contains("exit started"), "{stdout}");
 	let record = files.ok(&["miner", &dave_address]);
