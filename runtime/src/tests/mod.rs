@@ -5,6 +5,7 @@
 //! [`run_to_block`]: each block is opened and closed by [`Executive`], with a BABE pre-digest and
 //! the timestamp inherent, so every pallet's hooks run in the order a node runs them.
 
+mod attacks_self_dealing;
 mod audit;
 mod equivocation;
 mod fees;
