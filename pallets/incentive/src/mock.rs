@@ -148,7 +148,8 @@ pub const VESTING: u64 = 100;
 
 /// The parameters of the mock: 10-block eras, 3 eras a year with 10 % decay, 70/20/10 split,
 /// miner weights 60/10/30, half of each payout vesting over 100 blocks; service capped at 50 %
-/// and bandwidth at 30 % of the storage price (`0.5 · (300 + 20) + 0.3 · 300 = 250 ≤ 285`).
+/// and bandwidth at 30 % of the storage price, which holds even for a 30-era ([`PERIOD`])
+/// storage period: `0.5 · (300 + 20) + 0.3 · 300 = 250 ≤ 0.95 · 300 = 285`.
 pub fn test_params() -> RewardParams<u64> {
 	RewardParams {
 		era_length: ERA,
