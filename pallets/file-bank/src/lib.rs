@@ -79,6 +79,10 @@
 //! the owner deletes the file first. Owners joining or renewing an active file pay at once.
 //! Ownerships end at a multiple of [`Config::ExpiryGranularity`] blocks.
 //!
+//! The price also bounds what a stored byte may earn (the incentive layer caps its rewards by a
+//! share of it, so that an uploader storing its own files never earns more than it pays); its
+//! genesis value is checked against that bound ([`Config::CheckParams`]).
+//!
 //! ## Indexes
 //!
 //! - [`Files`] and [`Fragments`]: a file and its placement, by fragment index
@@ -134,7 +138,9 @@ mod views;
 pub mod weights;
 
 pub use pallet::*;
-pub use traits::{MinerPool, OnFragmentStored, Page, RepairScheduler, StoredFragments};
+pub use traits::{
+	CheckStorageParams, MinerPool, OnFragmentStored, Page, RepairScheduler, StoredFragments,
+};
 pub use types::*;
 pub use weights::WeightInfo;
 
@@ -227,6 +233,10 @@ pub mod pallet {
 
 		/// Price, period and deadlines when the genesis config sets none.
 		type DefaultParams: Get<StorageParamsOf<Self>>;
+
+		/// Checks the price and period genesis keeps against the rest of the chain's economics
+		/// (the runtime: the incentive pallet's self-dealing bound).
+		type CheckParams: CheckStorageParams<BalanceOf<Self>, BlockNumberFor<Self>>;
 
 		/// Most segments of a file.
 		#[pallet::constant]
@@ -458,6 +468,11 @@ pub mod pallet {
 					"file-bank genesis: period and confirm window must be > 0"
 				);
 				Params::<T>::put(params);
+			}
+			// The price genesis keeps (set or default) must not let self-dealing pay.
+			let params = Params::<T>::get();
+			if let Err(reason) = T::CheckParams::check(&params) {
+				panic!("file-bank genesis params {params:?}: {reason}");
 			}
 		}
 	}

@@ -240,6 +240,7 @@ impl pallet_file_bank::Config for Test {
 	type OnStorageFee = ResolveTo<PotAccount, Balances>;
 	type Miners = MockMiners;
 	type OnFragmentStored = MockStored;
+	type CheckParams = ();
 	type Randomness = cess_mock_support::BlockRandomness<Test>;
 	type DefaultLayout = DefaultLayout;
 	type DefaultParams = DefaultParams;

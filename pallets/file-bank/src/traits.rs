@@ -3,7 +3,8 @@
 //! Consumed (the runtime implements them):
 //! - [`MinerPool`]: the storage miners fragments are placed on (pallet-sminer, through a small
 //!   runtime adapter);
-//! - [`OnFragmentStored`]: reports each confirmed transfer to the incentive layer.
+//! - [`OnFragmentStored`]: reports each confirmed transfer to the incentive layer;
+//! - [`CheckStorageParams`]: checks the genesis price against the incentive layer's bounds.
 //!
 //! Provided (this pallet implements them; both are defined in `cess_primitives::stored_fragments`
 //! so that their users need not depend on this crate, and re-exported here):
@@ -11,6 +12,7 @@
 //! - [`RepairScheduler`]: moves a miner's fragments to other miners; the runtime calls it when a
 //!   miner exits (pallet-sminer's `OnMinerExit`) and when the audit pallet punishes a miner.
 
+use crate::types::StorageParams;
 use alloc::vec::Vec;
 use frame_support::weights::Weight;
 use sp_runtime::DispatchResult;
@@ -66,6 +68,21 @@ impl<AccountId> OnFragmentStored<AccountId> for () {
 
 	fn weight() -> Weight {
 		Weight::zero()
+	}
+}
+
+/// Checks the chain's storage price against the rest of its economics when genesis sets it. The
+/// runtime checks it against pallet-incentive's self-dealing bound (what a stored byte may
+/// earn must stay below what its uploader pays).
+pub trait CheckStorageParams<Balance, BlockNumber> {
+	/// `Err` with the reason when `params` must not be used.
+	fn check(params: &StorageParams<Balance, BlockNumber>) -> Result<(), &'static str>;
+}
+
+/// Every price is accepted: for tests and runtimes without an incentive layer.
+impl<Balance, BlockNumber> CheckStorageParams<Balance, BlockNumber> for () {
+	fn check(_params: &StorageParams<Balance, BlockNumber>) -> Result<(), &'static str> {
+		Ok(())
 	}
 }
 

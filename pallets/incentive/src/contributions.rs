@@ -32,6 +32,7 @@ impl<T: Config> ContributionSink<T::AccountId> for Pallet<T> {
 				record.service = record.service.saturating_add(u128::from(space.service));
 				record.idle = record.idle.saturating_add(u128::from(space.idle));
 				record.audits_passed = record.audits_passed.saturating_add(1);
+				totals.max_audits_passed = totals.max_audits_passed.max(record.audits_passed);
 				totals.service = totals.service.saturating_add(u128::from(space.service));
 				totals.idle = totals.idle.saturating_add(u128::from(space.idle));
 			} else {

@@ -2,9 +2,9 @@
 //! expiry of eras that left the claim window.
 
 use crate::{
-	types, CleanupCursor, Config, Contributions, CurrentEra, CurrentEraStart, CurrentTotals,
-	EraIndex, EraIssuance, EraReward, EraRewards, Event, NextEraAt, OldestUnexpiredEra, Pallet,
-	Params, PendingStorageFees, MAX_EXPIRIES_PER_ERA,
+	traits::StoragePrice, types, CleanupCursor, Config, Contributions, CurrentEra, CurrentEraStart,
+	CurrentTotals, EraIndex, EraIssuance, EraReward, EraRewards, Event, NextEraAt,
+	OldestUnexpiredEra, Pallet, Params, PendingStorageFees, MAX_EXPIRIES_PER_ERA,
 };
 use frame_support::traits::Get;
 use frame_system::pallet_prelude::BlockNumberFor;
@@ -32,6 +32,18 @@ impl<T: Config> Pallet<T> {
 		let miners_pot = miners_share.saturating_add(storage_fees);
 		let [service_pot, idle_pot, bandwidth_pot] =
 			types::split_miners_pot(miners_pot, &params.miner_weights, &totals);
+		// No byte earns more than its caps allow, whatever fills the pots (issuance or fees):
+		// self-dealing never pays. The excess goes to the treasury below.
+		let terms = T::StoragePrice::terms();
+		let service_pot = service_pot.min(types::service_cap(
+			params.service_cap,
+			&terms,
+			params.era_length,
+			totals.service,
+			totals.max_audits_passed,
+		));
+		let bandwidth_pot =
+			bandwidth_pot.min(types::bandwidth_cap(params.bandwidth_cap, &terms, totals.bandwidth));
 		let validator_pot =
 			if totals.validator_points > 0 { validators_share } else { Zero::zero() };
 		let reward = EraReward {
@@ -43,7 +55,8 @@ impl<T: Config> Pallet<T> {
 			paid: Zero::zero(),
 		};
 		let distributable = reward.distributable();
-		// The treasury share (with the rounding of the split) and every pot nobody can claim.
+		// The treasury share (with the rounding of the split), every pot nobody can claim and
+		// what the caps kept back.
 		let unassigned = minted.saturating_add(storage_fees).saturating_sub(distributable);
 		let to_treasury = Self::send_to_treasury(&pot, unassigned);
 		if !distributable.is_zero() {

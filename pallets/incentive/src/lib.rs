@@ -62,6 +62,44 @@
 //! rᵢ = ⌊P_s · sᵢ / S⌋ + ⌊P_d · dᵢ / D⌋ + ⌊P_b · bᵢ / B⌋,   P_k = (M + F) · w_k / Σ w (active k)
 //! ```
 //!
+//! except that the service and bandwidth sub-pots are capped (next section): `P_s ≤ C_s`,
+//! `P_b ≤ C_b`, and what the caps keep back goes to the treasury.
+//!
+//! ### Self-dealing never pays
+//!
+//! An uploader may also be every miner of its own files (with many accounts), declare fragments
+//! that need no disk (nothing on chain shows parity is the code of the data), pay the storage
+//! fee and collect rewards. Uncapped, the service pot pays `P_s / S` per byte whatever `S`, so
+//! on a small network the rewards exceed the fee many times. The pots are therefore capped by
+//! the price uploaders pay ([`StoragePrice`], the file bank's price `φ` per GiB for a period of
+//! `P` blocks, and its expiry overhang `o`):
+//!
+//! ```text
+//! C_s = ⌊κ_s · φ · (S / R) · E / (GiB · P)⌋      C_b = ⌊κ_b · φ · B / GiB⌋
+//! ```
+//!
+//! `κ_s` = [`RewardParams::service_cap`], `κ_b` = [`RewardParams::bandwidth_cap`], `E` the era
+//! length, `R` the most audits one miner passed in the era. A miner passes at most one audit a
+//! round, so its share `C_s · sᵢ / S ≤ κ_s · φ · xᵢ · E / P`, `xᵢ` the most bytes it proved in
+//! the era: a byte earns at most `κ_s` of its era price per era, and `κ_b` of its period price
+//! once for bandwidth, whoever else is on the network and whatever fills the pot (issuance,
+//! its own fees or others'). A byte paid for one period is stored at most `P + o` blocks,
+//! which meet at most `(P + o) / E + 2` eras, and cost its uploader at least `φ`; so the
+//! parameters must satisfy
+//!
+//! ```text
+//! κ_s · (P + o + 2E) + κ_b · P  ≤  (1 − ε) · P          ε = SELF_DEALING_MARGIN = 5 %
+//! ```
+//!
+//! ([`RewardParams::check_self_dealing`]) and then a coalition holding any share of the space,
+//! with no disk cost, loses at least `ε` of what it pays. Genesis refuses to build with
+//! parameters that break it, and [`set_parameters`](Pallet::set_parameters) refuses them with
+//! [`Error::SelfDealingWouldPay`]; the runtime checks the file bank's price against the reward
+//! parameters at its genesis ([`Pallet::check_storage_terms`]). Production: `κ_s` = 80 %,
+//! `κ_b` = 0. What the bound assumes: only bytes whose fee is paid and not refundable earn
+//! (credit for fragments of pending files, which can still be refunded, is a separate defence),
+//! and a file's fragments stop earning when its ownerships end (their removal is queued).
+//!
 //! ## Validator rewards
 //!
 //! pallet-authorship reports every block's author with its R²S credit score `c` (0 – 1000) at
@@ -133,6 +171,7 @@
 
 extern crate alloc;
 
+mod caps;
 mod claims;
 mod contributions;
 mod eras;
@@ -152,10 +191,10 @@ mod mock;
 mod tests;
 
 pub use pallet::*;
-pub use traits::{ContributionSink, MinerSpace, RewardPayee, SpaceSnapshot};
+pub use traits::{ContributionSink, MinerSpace, RewardPayee, SpaceSnapshot, StoragePrice};
 pub use types::{
 	Contribution, EraIndex, EraReward, EraTotals, MinerWeights, ParamsError, RewardParams,
-	RewardSplit, VestingTranche, MAX_CREDIT,
+	RewardSplit, StorageTerms, VestingTranche, MAX_CREDIT, SELF_DEALING_MARGIN,
 };
 pub use weights::WeightInfo;
 
@@ -233,6 +272,9 @@ pub mod pallet {
 
 		/// Who receives an earner's rewards.
 		type Payee: RewardPayee<Self::AccountId>;
+
+		/// What uploaders pay for storage: bounds what a stored byte may earn.
+		type StoragePrice: StoragePrice<BalanceOf<Self>, BlockNumberFor<Self>>;
 
 		/// Origin that may change the reward parameters and the era issuance (governance).
 		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
@@ -337,6 +379,16 @@ pub mod pallet {
 			// chain that cannot pay rewards.
 			if let Err(error) = self.params.validate() {
 				panic!("incentive.params are invalid: {error:?}");
+			}
+			// The storage price is read where it is kept (the file bank, whose genesis runs
+			// after this one in the runtime and checks the final pair again).
+			if let Err(error) = self.params.check_self_dealing(&T::StoragePrice::terms()) {
+				panic!(
+					"incentive.params are invalid: {error:?}: the service and bandwidth caps let \
+					 an uploader that stores its own files earn more than it pays (require \
+					 serviceCap · (period + overhang + 2 · eraLength) + bandwidthCap · period \
+					 ≤ 95 % · period)"
+				);
 			}
 			Params::<T>::put(self.params);
 			EraIssuance::<T>::put(self.era_issuance);
@@ -446,6 +498,10 @@ pub mod pallet {
 		ZeroMinerWeights,
 		/// A non-zero vested share needs a non-zero vesting period.
 		ZeroVestingPeriod,
+		/// The service and bandwidth caps let an uploader that is its own miner earn more than
+		/// it pays for storage: `κ_s · (P + o + 2E) + κ_b · P ≤ (1 − ε) · P` must hold
+		/// ([`RewardParams::check_self_dealing`]).
+		SelfDealingWouldPay,
 	}
 
 	impl<T> From<ParamsError> for Error<T> {
@@ -456,6 +512,7 @@ pub mod pallet {
 				ParamsError::IncompleteSplit => Error::IncompleteSplit,
 				ParamsError::ZeroMinerWeights => Error::ZeroMinerWeights,
 				ParamsError::ZeroVestingPeriod => Error::ZeroVestingPeriod,
+				ParamsError::SelfDealingWouldPay => Error::SelfDealingWouldPay,
 			}
 		}
 	}
@@ -468,7 +525,8 @@ pub mod pallet {
 				return T::DbWeight::get().reads(1);
 			}
 			Self::close_era(now);
-			T::WeightInfo::close_era()
+			// `close_era` also reads the storage price (`StoragePrice`: one storage read).
+			T::WeightInfo::close_era().saturating_add(T::DbWeight::get().reads(1))
 		}
 
 		/// Removes records of expired eras with the block's spare weight.
@@ -545,12 +603,16 @@ pub mod pallet {
 		/// Sets the reward parameters. A new era length applies to the era in progress
 		/// (counted from its start; if that is already past, the era closes at the next block).
 		///
+		/// Refused with [`Error::SelfDealingWouldPay`] when the parameters break the
+		/// self-dealing inequality against the storage price ([`Pallet::check_params`]).
+		///
 		/// Emits [`Event::ParametersSet`].
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::set_parameters())]
+		#[pallet::weight(T::WeightInfo::set_parameters()
+			.saturating_add(T::DbWeight::get().reads(1)))]
 		pub fn set_parameters(origin: OriginFor<T>, params: ParamsOf<T>) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
-			params.validate().map_err(Error::<T>::from)?;
+			Self::check_params(&params)?;
 			Params::<T>::put(params);
 			NextEraAt::<T>::put(CurrentEraStart::<T>::get().saturating_add(params.era_length));
 			Self::deposit_event(Event::ParametersSet { params });
@@ -558,7 +620,8 @@ pub mod pallet {
 		}
 
 		/// Sets the tokens minted per era, from the next era close on (the yearly decay goes on
-		/// from this value).
+		/// from this value). The issuance is not part of the self-dealing inequality: the caps
+		/// bound what a byte earns whatever the issuance.
 		///
 		/// Emits [`Event::EraIssuanceSet`].
 		#[pallet::call_index(3)]

@@ -1,7 +1,10 @@
 //! A test runtime: frame-system, balances and the incentive pallet, with settable miner space
 //! and payees.
 
-use crate::{self as pallet_incentive, MinerSpace, RewardParams, RewardPayee, SpaceSnapshot};
+use crate::{
+	self as pallet_incentive, MinerSpace, RewardParams, RewardPayee, SpaceSnapshot, StoragePrice,
+	StorageTerms,
+};
 use core::cell::RefCell;
 use frame_support::{
 	derive_impl, parameter_types,
@@ -61,6 +64,33 @@ parameter_types! {
 thread_local! {
 	static SPACE: RefCell<BTreeMap<AccountId, SpaceSnapshot>> = const { RefCell::new(BTreeMap::new()) };
 	static PAYEES: RefCell<BTreeMap<AccountId, AccountId>> = const { RefCell::new(BTreeMap::new()) };
+	static PRICE: RefCell<StorageTerms<Balance, u64>> = const { RefCell::new(DEFAULT_TERMS) };
+}
+
+/// Storage period of the mock: 30 eras.
+pub const PERIOD: u64 = 30 * ERA;
+
+/// The mock's storage terms unless a test sets others: a price so high that the caps never
+/// bind the small pots of the other tests, and the production period (30 days of 6 s blocks),
+/// long enough for the default parameters (one-day eras) of the generated genesis test; no
+/// overhang.
+pub const DEFAULT_TERMS: StorageTerms<Balance, u64> =
+	StorageTerms { price_per_gib: Balance::MAX, period: 432_000, overhang: 0 };
+
+/// Storage terms set by the tests.
+pub struct TestPrice;
+
+impl TestPrice {
+	/// Sets the storage terms.
+	pub fn set(terms: StorageTerms<Balance, u64>) {
+		PRICE.with(|p| *p.borrow_mut() = terms);
+	}
+}
+
+impl StoragePrice<Balance, u64> for TestPrice {
+	fn terms() -> StorageTerms<Balance, u64> {
+		PRICE.with(|p| *p.borrow())
+	}
 }
 
 /// Miner space set by the tests.
@@ -101,6 +131,7 @@ impl pallet_incentive::Config for Test {
 	type Treasury = ResolveTo<TreasuryAccount, Balances>;
 	type MinerSpace = TestMiners;
 	type Payee = TestPayees;
+	type StoragePrice = TestPrice;
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type PalletId = IncentivePalletId;
 	type MaxUnclaimedEras = ConstU32<WINDOW>;
@@ -116,7 +147,9 @@ pub const ISSUANCE: Balance = 1_000_000;
 pub const VESTING: u64 = 100;
 
 /// The parameters of the mock: 10-block eras, 3 eras a year with 10 % decay, 70/20/10 split,
-/// miner weights 60/10/30, half of each payout vesting over 100 blocks.
+/// miner weights 60/10/30, half of each payout vesting over 100 blocks; service capped at 50 %
+/// and bandwidth at 30 % of the storage price, which holds even for a 30-era ([`PERIOD`])
+/// storage period: `0.5 · (300 + 20) + 0.3 · 300 = 250 ≤ 0.95 · 300 = 285`.
 pub fn test_params() -> RewardParams<u64> {
 	RewardParams {
 		era_length: ERA,
@@ -130,6 +163,8 @@ pub fn test_params() -> RewardParams<u64> {
 		miner_weights: crate::MinerWeights { service: 60, idle: 10, bandwidth: 30 },
 		vested_share: Perbill::from_percent(50),
 		vesting_period: VESTING,
+		service_cap: Perbill::from_percent(50),
+		bandwidth_cap: Perbill::from_percent(30),
 	}
 }
 
@@ -137,6 +172,7 @@ pub fn test_params() -> RewardParams<u64> {
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	SPACE.with(|s| s.borrow_mut().clear());
 	PAYEES.with(|p| p.borrow_mut().clear());
+	PRICE.with(|p| *p.borrow_mut() = DEFAULT_TERMS);
 	let mut storage = cess_mock_support::genesis_with_balances::<Test>(vec![
 		(TREASURY, ED),
 		(1, 1_000),

@@ -1,10 +1,11 @@
 //! Tests of the incentive pallet in the mock runtime.
 
+use crate::StorageTerms;
 use crate::{
 	fees::SplitCredit, mock::*, types, ContributionSink, Contributions, CurrentEra, CurrentTotals,
 	EraReward, EraRewards, EraTotals, Error, Event, FreezeReason, MinerWeights, NextEraAt,
 	OldestUnexpiredEra, Params, ParamsError, PendingStorageFees, RewardSplit, Vesting,
-	VestingTranche,
+	VestingTranche, SELF_DEALING_MARGIN,
 };
 use frame_support::{
 	assert_noop, assert_ok,
@@ -14,7 +15,7 @@ use frame_support::{
 		OnUnbalanced,
 	},
 };
-use sp_runtime::{DispatchError, Perbill};
+use sp_runtime::{DispatchError, PerThing, Perbill};
 
 const MINER_A: AccountId = 10;
 const MINER_B: AccountId = 11;
@@ -103,7 +104,9 @@ fn genesis_config_has_the_documented_json_shape() {
 				"split": { "miners": 700_000_000, "validators": 200_000_000, "treasury": 100_000_000 },
 				"minerWeights": { "service": 60, "idle": 10, "bandwidth": 30 },
 				"vestedShare": 500_000_000,
-				"vestingPeriod": 100
+				"vestingPeriod": 100,
+				"serviceCap": 500_000_000,
+				"bandwidthCap": 300_000_000
 			}
 		})
 	);
@@ -175,7 +178,8 @@ fn era_issuance_is_split_between_miners_validators_and_treasury() {
 					service: 400,
 					idle: 400,
 					bandwidth: 200,
-					validator_points: 2500
+					validator_points: 2500,
+					max_audits_passed: 1,
 				},
 				paid: 0,
 			}
@@ -335,7 +339,13 @@ fn a_failed_audit_forfeits_the_miners_era() {
 		Incentive::note_bandwidth(&MINER_A, 1_000);
 		assert_eq!(
 			CurrentTotals::<Test>::get(),
-			EraTotals { service: 100, idle: 100, bandwidth: 0, validator_points: 1000 }
+			EraTotals {
+				service: 100,
+				idle: 100,
+				bandwidth: 0,
+				validator_points: 1000,
+				max_audits_passed: 1
+			}
 		);
 		close_era();
 		// B takes the whole miners' pot (bandwidth had no eligible contribution, so service and
@@ -710,13 +720,14 @@ fn a_payout_below_the_existential_deposit_to_a_new_account_is_refused() {
 #[test]
 fn set_parameters_needs_the_admin_origin_and_valid_parameters() {
 	new_test_ext().execute_with(|| {
+		TestPrice::set(StorageTerms { period: PERIOD, ..DEFAULT_TERMS });
 		let params = test_params();
 		assert_noop!(
 			Incentive::set_parameters(RuntimeOrigin::signed(1), params),
 			DispatchError::BadOrigin
 		);
 		type Change = fn(&mut crate::RewardParams<u64>);
-		let cases: [(Change, Error<Test>); 5] = [
+		let cases: [(Change, Error<Test>); 7] = [
 			(|p| p.era_length = 0, Error::ZeroEraLength),
 			(|p| p.eras_per_year = 0, Error::ZeroErasPerYear),
 			(|p| p.split.miners = Perbill::from_percent(71), Error::IncompleteSplit),
@@ -725,6 +736,10 @@ fn set_parameters_needs_the_admin_origin_and_valid_parameters() {
 				Error::ZeroMinerWeights,
 			),
 			(|p| p.vesting_period = 0, Error::ZeroVestingPeriod),
+			// 0.9 · (300 + 20) = 288 > 0.95 · 300 = 285.
+			(|p| p.service_cap = Perbill::from_percent(90), Error::SelfDealingWouldPay),
+			// Eras of 200 blocks: a byte may earn in 3.5 eras of a 1.5-era term.
+			(|p| p.era_length = 200, Error::SelfDealingWouldPay),
 		];
 		for (change, error) in cases {
 			let mut bad = params;
@@ -835,11 +850,195 @@ fn split_credit_routes_a_share_and_loses_nothing() {
 	});
 }
 
+/// Storage terms in which the caps bind: 30 units per byte for a 30-era period, one unit per
+/// byte per era.
+const ONE_PER_BYTE_ERA: StorageTerms<Balance, u64> =
+	StorageTerms { price_per_gib: 30 << 30, period: PERIOD, overhang: 0 };
+
+#[test]
+#[should_panic(expected = "SelfDealingWouldPay")]
+fn genesis_rejects_caps_where_self_dealing_pays() {
+	let mut params = test_params();
+	params.service_cap = Perbill::from_percent(95);
+	let _ = sp_runtime::BuildStorage::build_storage(&crate::GenesisConfig::<Test> {
+		era_issuance: ISSUANCE,
+		params,
+	});
+}
+
+#[test]
+fn the_service_pot_pays_at_most_its_cap_of_the_storage_price_and_the_treasury_the_rest() {
+	new_test_ext().execute_with(|| {
+		TestPrice::set(ONE_PER_BYTE_ERA);
+		pass_audit(MINER_A, 0, 3_000);
+		pass_audit(MINER_B, 0, 1_000);
+		// Storage fees are capped like issuance.
+		Incentive::on_unbalanced(Balances::issue(500_000));
+		close_era();
+		// Uncapped, service would take the whole miners' pot (700 000 + 500 000); the cap is
+		// 50 % of one unit per byte for 4 000 bytes.
+		let reward = EraRewards::<Test>::get(0).unwrap();
+		assert_eq!((reward.service_pot, reward.idle_pot, reward.bandwidth_pot), (2_000, 0, 0));
+		assert!(events().contains(&Event::EraClosed {
+			era: 0,
+			minted: ISSUANCE,
+			storage_fees: 500_000,
+			miners_pot: 2_000,
+			validators_pot: 0,
+			to_treasury: ISSUANCE + 500_000 - 2_000,
+		}));
+		assert_eq!(balance(TREASURY), ED + ISSUANCE + 500_000 - 2_000);
+		assert_ok!(claim(MINER_A));
+		assert_ok!(claim(MINER_B));
+		assert_eq!((claimed_amount(MINER_A), claimed_amount(MINER_B)), (1_500, 500));
+		check_state();
+	});
+}
+
+#[test]
+fn a_miner_that_passes_two_audits_in_an_era_earns_no_more_than_its_cap() {
+	new_test_ext().execute_with(|| {
+		TestPrice::set(ONE_PER_BYTE_ERA);
+		// A's challenges of two rounds fell in this era, B's of one.
+		pass_audit(MINER_A, 0, 1_000);
+		pass_audit(MINER_A, 0, 1_000);
+		pass_audit(MINER_B, 0, 1_000);
+		assert_eq!(CurrentTotals::<Test>::get().max_audits_passed, 2);
+		close_era();
+		assert_ok!(claim(MINER_A));
+		assert_ok!(claim(MINER_B));
+		// A: 50 % of one unit for its 1 000 bytes; B half of that (proven once in two rounds).
+		assert_eq!((claimed_amount(MINER_A), claimed_amount(MINER_B)), (500, 250));
+		check_state();
+	});
+}
+
+#[test]
+fn the_bandwidth_pot_pays_at_most_its_cap_of_the_period_price() {
+	new_test_ext().execute_with(|| {
+		TestPrice::set(ONE_PER_BYTE_ERA);
+		Incentive::note_bandwidth(&MINER_A, 1_000);
+		close_era();
+		assert_ok!(claim(MINER_A));
+		// 30 % of the price of 1 000 bytes for a period (30 units a byte).
+		assert_eq!(claimed_amount(MINER_A), 9_000);
+		check_state();
+	});
+}
+
+#[test]
+fn free_storage_pays_no_service_or_bandwidth() {
+	new_test_ext().execute_with(|| {
+		TestPrice::set(StorageTerms { price_per_gib: 0, period: PERIOD, overhang: 0 });
+		pass_audit(MINER_A, 0, 1_000);
+		Incentive::note_bandwidth(&MINER_A, 1_000);
+		close_era();
+		assert_noop!(claim(MINER_A), Error::<Test>::NothingToClaim);
+	});
+}
+
+#[test]
+fn self_dealing_never_pays_for_any_share_of_the_space() {
+	// An uploader that is also a miner stores `own` bytes of its own files on its own accounts,
+	// pays the fee for one period, passes an audit in every era its bytes may meet (the term
+	// and two more) and claims; an honest miner holds the rest of the service space.
+	for percent in [1u64, 10, 50, 100] {
+		new_test_ext().execute_with(|| {
+			TestPrice::set(ONE_PER_BYTE_ERA);
+			let own: u64 = 1_000 * percent;
+			let honest: u64 = 1_000 * (100 - percent);
+			let attacker = 3;
+			let fee: Balance = 30 * own;
+			Balances::set_balance(&attacker, fee + ED);
+			let paid = <Balances as Balanced<AccountId>>::withdraw(
+				&attacker,
+				fee,
+				frame_support::traits::tokens::Precision::Exact,
+				Preservation::Preserve,
+				Fortitude::Polite,
+			)
+			.unwrap();
+			Incentive::on_unbalanced(paid);
+			Incentive::note_bandwidth(&MINER_A, own);
+			for _ in 0..PERIOD / ERA + 2 {
+				pass_audit(MINER_A, 0, own);
+				if honest > 0 {
+					pass_audit(MINER_B, 0, honest);
+				}
+				close_era();
+				assert_ok!(claim(MINER_A));
+			}
+			let received = claimed_amount(MINER_A);
+			// Without the caps one era alone would pay it `percent` % of 700 000.
+			let profit = i128::from(received) - i128::from(fee);
+			let bound = -i128::from(SELF_DEALING_MARGIN.mul_floor(fee));
+			assert!(received > 0, "{percent} %: it earns something");
+			assert!(profit <= bound, "{percent} %: profit {profit} of fee {fee}");
+			check_state();
+		});
+	}
+}
+
 mod arithmetic {
 	use super::*;
 
+	#[test]
+	fn the_self_dealing_inequality() {
+		// Production: 30-day periods, one-hour overhang, one-day eras, κ_s 80 %, κ_b 0.
+		let day = 14_400u32;
+		let production = StorageTerms { price_per_gib: 1u128, period: 30 * day, overhang: 600 };
+		let params = crate::RewardParams::<u32>::default();
+		assert_eq!(params.check_self_dealing(&production), Ok(()));
+		let fails = Err(ParamsError::SelfDealingWouldPay);
+		// A larger service cap, a bandwidth cap that adds up over it, eras as long as the
+		// period, or a week of overhang each break it.
+		let mut p = params;
+		p.service_cap = Perbill::from_percent(90);
+		assert_eq!(p.check_self_dealing(&production), fails);
+		let mut p = params;
+		p.bandwidth_cap = Perbill::from_percent(10);
+		assert_eq!(p.check_self_dealing(&production), fails);
+		p.bandwidth_cap = Perbill::from_percent(9);
+		assert_eq!(p.check_self_dealing(&production), Ok(()));
+		let mut p = params;
+		p.era_length = 30 * day;
+		assert_eq!(p.check_self_dealing(&production), fails);
+		let week = StorageTerms { overhang: 7 * day, ..production };
+		assert_eq!(params.check_self_dealing(&week), fails);
+		// The bound is exact: with no service cap, bandwidth may take 1 − ε of the price.
+		let mut p = params;
+		p.service_cap = Perbill::zero();
+		p.bandwidth_cap = SELF_DEALING_MARGIN.left_from_one();
+		assert_eq!(p.check_self_dealing(&production), Ok(()));
+		p.bandwidth_cap = Perbill::from_parts(p.bandwidth_cap.deconstruct() + 1);
+		assert_eq!(p.check_self_dealing(&production), fails);
+		// Caps of zero hold for any terms, even a zero period.
+		let mut p = params;
+		p.service_cap = Perbill::zero();
+		let zero = StorageTerms { price_per_gib: 1u128, period: 0, overhang: u32::MAX };
+		assert_eq!(p.check_self_dealing(&zero), Ok(()));
+		p.service_cap = Perbill::from_parts(1);
+		assert_eq!(p.check_self_dealing(&zero), fails);
+	}
+
+	#[test]
+	fn caps_are_floored_and_saturate() {
+		let terms = ONE_PER_BYTE_ERA;
+		let half = Perbill::from_percent(50);
+		assert_eq!(types::service_cap(half, &terms, ERA, 4_000, 1), 2_000u64);
+		assert_eq!(types::service_cap(half, &terms, ERA, 4_000, 0), 2_000u64, "R at least 1");
+		assert_eq!(types::service_cap(half, &terms, ERA, 4_000, 3), 666u64);
+		assert_eq!(types::service_cap(half, &terms, ERA, 0, 1), 0u64);
+		let no_period = StorageTerms { period: 0, ..terms };
+		assert_eq!(types::service_cap(half, &no_period, ERA, 4_000, 1), 0u64);
+		assert_eq!(types::bandwidth_cap(half, &terms, 1_000), 15_000u64);
+		let dear = StorageTerms { price_per_gib: u64::MAX, ..terms };
+		assert_eq!(types::service_cap(Perbill::one(), &dear, PERIOD, u128::MAX, 1), u64::MAX);
+		assert_eq!(types::bandwidth_cap(Perbill::one(), &dear, u128::MAX), u64::MAX);
+	}
+
 	fn totals(service: u128, idle: u128, bandwidth: u128) -> EraTotals {
-		EraTotals { service, idle, bandwidth, validator_points: 0 }
+		EraTotals { service, idle, bandwidth, ..Default::default() }
 	}
 
 	#[test]
@@ -920,7 +1119,13 @@ mod arithmetic {
 			idle_pot: 100,
 			bandwidth_pot: 100,
 			validator_pot: 100,
-			totals: EraTotals { service: 1, idle: 1, bandwidth: 1, validator_points: 1 },
+			totals: EraTotals {
+				service: 1,
+				idle: 1,
+				bandwidth: 1,
+				validator_points: 1,
+				..Default::default()
+			},
 			paid: 0,
 		};
 		let mut c = crate::Contribution {

@@ -16,13 +16,16 @@
 //!
 //! It *reads* two things, which the runtime implements over pallet-sminer:
 //! [`MinerSpace`] (a miner's idle and service space, sampled when it passes an audit) and
-//! [`RewardPayee`] (the account that receives an earner's rewards).
+//! [`RewardPayee`] (the account that receives an earner's rewards); and one the runtime
+//! implements over pallet-file-bank: [`StoragePrice`] (what uploaders pay, which bounds what a
+//! stored byte may earn).
 //!
 //! Every `note_*` call does a bounded amount of work (one contribution record and one running
 //! total are updated) and never fails: a report that cannot count (a zero amount, a miner that
 //! already failed an audit this era) is ignored. The caller charges
 //! [`ContributionSink::note_weight`] per call.
 
+use crate::types::StorageTerms;
 use frame_support::weights::Weight;
 
 /// The space of a storage miner at one moment, in bytes.
@@ -103,5 +106,23 @@ pub trait RewardPayee<AccountId> {
 impl<AccountId: Clone> RewardPayee<AccountId> for () {
 	fn payee(earner: &AccountId) -> AccountId {
 		earner.clone()
+	}
+}
+
+/// What uploaders pay for storage. The runtime implements it over pallet-file-bank (its price,
+/// period and expiry granularity); the service and bandwidth pots are capped by it
+/// ([`crate::RewardParams::service_cap`], [`crate::RewardParams::bandwidth_cap`]).
+///
+/// The call must do bounded work (a storage read): it runs when an era closes.
+pub trait StoragePrice<Balance, BlockNumber> {
+	/// The storage terms now.
+	fn terms() -> StorageTerms<Balance, BlockNumber>;
+}
+
+/// Free storage: the service and bandwidth pots pay nothing (nothing was paid that could back
+/// them). For runtimes without a file bank.
+impl<Balance: Default, BlockNumber: Default> StoragePrice<Balance, BlockNumber> for () {
+	fn terms() -> StorageTerms<Balance, BlockNumber> {
+		StorageTerms::default()
 	}
 }

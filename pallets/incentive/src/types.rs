@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use sp_runtime::{
 	helpers_128bit::multiply_by_rational_with_rounding,
 	traits::{AtLeast32BitUnsigned, Zero},
-	Perbill, Rounding,
+	PerThing, Perbill, Rounding,
 };
 
 /// Index of an era: era `0` starts at genesis, each era is [`RewardParams::era_length`] blocks.
@@ -108,7 +108,36 @@ pub struct RewardParams<BlockNumber> {
 	pub vested_share: Perbill,
 	/// Length in blocks of the linear release of the vested share.
 	pub vesting_period: BlockNumber,
+	/// The most a proven service byte earns in one era, as a share `κ_s` of what storing that
+	/// byte for one era costs its uploader (the file bank's price). The service pot of an era
+	/// pays at most `κ_s · φ_era · S / R` (`S` the era's service total, `R` the most audits a
+	/// miner passed in it); the rest goes to the treasury. See [`RewardParams::check_self_dealing`].
+	pub service_cap: Perbill,
+	/// The most a confirmed byte earns from the bandwidth pot, as a share `κ_b` of the price of
+	/// storing it for one period. The bandwidth pot of an era pays at most `κ_b · φ_period · B`;
+	/// the rest goes to the treasury.
+	pub bandwidth_cap: Perbill,
 }
+
+/// What uploaders pay for storage, as the incentive pallet needs it to bound rewards (the
+/// runtime reads it from the file bank).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct StorageTerms<Balance, BlockNumber> {
+	/// Fee for keeping one GiB of stored fragments (data and parity) for one period.
+	pub price_per_gib: Balance,
+	/// Blocks in one storage period: the shortest term an uploader can pay for.
+	pub period: BlockNumber,
+	/// The most blocks a paid byte may stay stored after its paid term ends (ownerships end at
+	/// a multiple of the file bank's expiry granularity).
+	pub overhang: BlockNumber,
+}
+
+/// The margin `ε` of the self-dealing inequality: an uploader that is its own miner loses at
+/// least this share of the fees it pays (see [`RewardParams::check_self_dealing`]).
+pub const SELF_DEALING_MARGIN: Perbill = Perbill::from_percent(5);
+
+/// One GiB in bytes: the unit of [`StorageTerms::price_per_gib`].
+pub const GIB: u128 = 1 << 30;
 
 /// Why a set of [`RewardParams`] is not acceptable.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -123,10 +152,54 @@ pub enum ParamsError {
 	ZeroMinerWeights,
 	/// A share vests over a zero-length period.
 	ZeroVestingPeriod,
+	/// The reward caps let an uploader that stores its own files earn more than it pays
+	/// ([`RewardParams::check_self_dealing`]).
+	SelfDealingWouldPay,
+}
+
+impl<BlockNumber: AtLeast32BitUnsigned + Copy> RewardParams<BlockNumber> {
+	/// Checks the self-dealing inequality against the storage `terms`: an uploader that is also
+	/// every miner of its files (any share `f ≤ 1` of the space, any number of accounts, no
+	/// disk cost) must never earn more than it pays.
+	///
+	/// A byte paid for one period of `P` blocks stays stored at most `P + o` blocks (`o` the
+	/// [`StorageTerms::overhang`]); a span of `L` blocks meets at most `L / E + 2` eras of `E`
+	/// blocks, and a byte earns service in an era only when its miner passes an audit in it,
+	/// at most `κ_s · φ · E / P` (`φ` the price of a byte for one period). It earns bandwidth
+	/// once, at most `κ_b · φ`. It cost its uploader `φ / f ≥ φ`. So the coalition's gain per
+	/// byte is at most `κ_s · φ · (P + o + 2E) / P + κ_b · φ − φ`, and the parameters must
+	/// satisfy
+	///
+	/// ```text
+	/// κ_s · (P + o + 2E) + κ_b · P  ≤  (1 − ε) · P
+	/// ```
+	///
+	/// with `ε` = [`SELF_DEALING_MARGIN`]. A longer term of `p` periods or a renewal adds
+	/// `κ_s · p · P ≤ (1 − ε) · p · P` on both sides, so one period is the worst case. Where the
+	/// money comes from (issuance or other uploaders' fees) does not matter: the caps bound
+	/// the pots, whatever fills them.
+	pub fn check_self_dealing<Balance>(
+		&self,
+		terms: &StorageTerms<Balance, BlockNumber>,
+	) -> Result<(), ParamsError> {
+		let period: u128 = terms.period.unique_saturated_into();
+		let overhang: u128 = terms.overhang.unique_saturated_into();
+		let era: u128 = self.era_length.unique_saturated_into();
+		let held = period.saturating_add(overhang).saturating_add(era.saturating_mul(2));
+		let service = u128::from(self.service_cap.deconstruct()).saturating_mul(held);
+		let bandwidth = u128::from(self.bandwidth_cap.deconstruct()).saturating_mul(period);
+		let paid =
+			u128::from(SELF_DEALING_MARGIN.left_from_one().deconstruct()).saturating_mul(period);
+		if service.saturating_add(bandwidth) > paid {
+			return Err(ParamsError::SelfDealingWouldPay);
+		}
+		Ok(())
+	}
 }
 
 impl<BlockNumber: Zero + Copy> RewardParams<BlockNumber> {
-	/// Checks the parameters.
+	/// Checks the parameters on their own (the self-dealing inequality also needs the storage
+	/// price: [`RewardParams::check_self_dealing`]).
 	pub fn validate(&self) -> Result<(), ParamsError> {
 		if self.era_length.is_zero() {
 			return Err(ParamsError::ZeroEraLength);
@@ -152,6 +225,12 @@ impl<BlockNumber: From<u32>> Default for RewardParams<BlockNumber> {
 	/// The production parameters proposed for CESS with 6 s blocks: one-day eras, 365 eras a
 	/// year, 10 % yearly decay; 70 % to miners, 20 % to validators, 10 % to the treasury; miners'
 	/// pot weighted service 60 / idle 10 / bandwidth 30; half of each payout vests over 90 days.
+	///
+	/// Caps: a proven service byte earns at most 80 % of its storage price per era; bandwidth
+	/// earns nothing (`κ_b = 0`: a confirmation can be credited again without a new fee — a
+	/// refunded deal, a repair — so a bandwidth reward is not bounded by what was paid). With
+	/// 30-day periods, a one-hour overhang and one-day eras: `0.8 · 32.04 = 25.6 ≤ 0.95 · 30 =
+	/// 28.5` days of price.
 	fn default() -> Self {
 		const DAY: u32 = 14_400;
 		Self {
@@ -166,6 +245,8 @@ impl<BlockNumber: From<u32>> Default for RewardParams<BlockNumber> {
 			miner_weights: MinerWeights { service: 60, idle: 10, bandwidth: 30 },
 			vested_share: Perbill::from_percent(50),
 			vesting_period: (90 * DAY).into(),
+			service_cap: Perbill::from_percent(80),
+			bandwidth_cap: Perbill::zero(),
 		}
 	}
 }
@@ -223,6 +304,9 @@ pub struct EraTotals {
 	pub bandwidth: u128,
 	/// Σ validator points.
 	pub validator_points: u128,
+	/// The most audits one miner passed this era (`R`): a miner passes at most one audit per
+	/// round, so `service / R` bounds the bytes proven per era.
+	pub max_audits_passed: u32,
 }
 
 /// The rewards of a closed era, claimable while the era is within the claim window.
@@ -300,6 +384,50 @@ pub fn share<Balance: AtLeast32BitUnsigned + Copy>(
 		multiply_by_rational_with_rounding(pot_u128, part.min(total), total, Rounding::Down)
 			.unwrap_or(0);
 	Balance::unique_saturated_from(amount).min(pot)
+}
+
+/// `⌊a · b / c⌋` in 256-bit arithmetic; `u128::MAX` when the result does not fit (then the
+/// true value is larger still), zero when `c` is zero.
+fn mul_div(a: u128, b: u128, c: u128) -> u128 {
+	if c == 0 {
+		return 0;
+	}
+	multiply_by_rational_with_rounding(a, b, c, Rounding::Down).unwrap_or(u128::MAX)
+}
+
+/// The most the service pot of an era may pay: `⌊κ_s · φ · S · E / (GiB · P · R)⌋` — the cap
+/// `κ_s` of the price of `S / R` bytes for one era (`S` service byte-audits, `R` the most
+/// audits one miner passed, at least 1), `φ` the price per GiB for a period of `P` blocks, `E`
+/// the era length. A miner's share `pot · sᵢ / S` is then at most `κ_s` of the era price of
+/// the most bytes it proved in the era. Zero when the period is zero.
+pub fn service_cap<
+	Balance: AtLeast32BitUnsigned + Copy,
+	BlockNumber: AtLeast32BitUnsigned + Copy,
+>(
+	cap: Perbill,
+	terms: &StorageTerms<Balance, BlockNumber>,
+	era_length: BlockNumber,
+	service: u128,
+	max_audits_passed: u32,
+) -> Balance {
+	let price: u128 = terms.price_per_gib.unique_saturated_into();
+	let period: u128 = terms.period.unique_saturated_into();
+	let era: u128 = era_length.unique_saturated_into();
+	let per_period = mul_div(price, service, GIB);
+	let rounds = u128::from(max_audits_passed.max(1));
+	let per_era = mul_div(per_period, era, period.saturating_mul(rounds));
+	Balance::unique_saturated_from(cap.mul_floor(per_era))
+}
+
+/// The most the bandwidth pot of an era may pay: `⌊κ_b · φ · B / GiB⌋`, the cap `κ_b` of the
+/// price of storing the `B` confirmed bytes for one period.
+pub fn bandwidth_cap<Balance: AtLeast32BitUnsigned + Copy, BlockNumber>(
+	cap: Perbill,
+	terms: &StorageTerms<Balance, BlockNumber>,
+	bandwidth: u128,
+) -> Balance {
+	let price: u128 = terms.price_per_gib.unique_saturated_into();
+	Balance::unique_saturated_from(cap.mul_floor(mul_div(price, bandwidth, GIB)))
 }
 
 /// Splits the miners' pot into the service, idle and bandwidth sub-pots.

@@ -2,17 +2,18 @@
 //! [`pallet_incentive`] from the storage and consensus pallets.
 
 use crate::{
-	configs::TreasuryAccount, AccountId, Balances, BlockNumber, Incentive, R2s, Runtime,
-	RuntimeFreezeReason, Sminer, System,
+	configs::TreasuryAccount, AccountId, Balance, Balances, BlockNumber, FileBank, Incentive, R2s,
+	Runtime, RuntimeFreezeReason, Sminer, System,
 };
 use frame_support::{
 	dispatch::DispatchClass,
 	parameter_types,
-	traits::{tokens::imbalance::ResolveTo, ConstU32},
+	traits::{tokens::imbalance::ResolveTo, ConstU32, Get},
 	weights::constants::RocksDbWeight,
 	PalletId,
 };
 use frame_system::EnsureRoot;
+use pallet_file_bank::StorageParams;
 use pallet_incentive::ContributionSink;
 use pallet_sminer::StorageMiners;
 
@@ -27,6 +28,8 @@ impl pallet_incentive::Config for Runtime {
 	type Treasury = ResolveTo<TreasuryAccount, Balances>;
 	type MinerSpace = SminerSpace;
 	type Payee = SminerPayee;
+	// Rewards per stored byte are capped by a share of what its uploader pays.
+	type StoragePrice = FileBankPrice;
 	// Sudo on development chains, the root track of OpenGov in production.
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type PalletId = IncentivePalletId;
@@ -43,6 +46,29 @@ impl pallet_incentive::MinerSpace<AccountId> for SminerSpace {
 	fn space(miner: &AccountId) -> Option<pallet_incentive::SpaceSnapshot> {
 		<Sminer as StorageMiners<AccountId>>::space(miner)
 			.map(|s| pallet_incentive::SpaceSnapshot { idle: s.free, service: s.used })
+	}
+}
+
+/// What uploaders pay: the file bank's price and period, and its expiry granularity (a paid
+/// ownership may last that much longer than its periods).
+pub struct FileBankPrice;
+
+impl FileBankPrice {
+	/// The terms of the file bank's `params`.
+	pub fn terms_of(
+		params: &StorageParams<Balance, BlockNumber>,
+	) -> pallet_incentive::StorageTerms<Balance, BlockNumber> {
+		pallet_incentive::StorageTerms {
+			price_per_gib: params.price_per_gib,
+			period: params.period,
+			overhang: <Runtime as pallet_file_bank::Config>::ExpiryGranularity::get(),
+		}
+	}
+}
+
+impl pallet_incentive::StoragePrice<Balance, BlockNumber> for FileBankPrice {
+	fn terms() -> pallet_incentive::StorageTerms<Balance, BlockNumber> {
+		Self::terms_of(&FileBank::params())
 	}
 }
 

@@ -72,6 +72,8 @@ impl pallet_file_bank::Config for Runtime {
 	type Randomness = pallet_babe::RandomnessFromOneEpochAgo<Runtime>;
 	type DefaultLayout = ProductionLayout;
 	type DefaultParams = FileBankDefaults;
+	// The genesis price must keep self-dealing unprofitable under the reward parameters.
+	type CheckParams = PriceBoundsRewards;
 	// 128 segments: 4 GiB per declaration at the production layout (32 MiB segments), 2 GiB
 	// at the development one (16 MiB). Larger files are stored as several declarations.
 	type MaxSegments = ConstU32<128>;
@@ -100,6 +102,23 @@ impl pallet_audit::Config for Runtime {
 	type WeightInfo = pallet_audit::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = benchmark_helpers::BenchHelper;
+}
+
+/// The file bank's genesis price checked against pallet-incentive's self-dealing bound (the
+/// incentive pallet's genesis, which runs first, checked its parameters against the default
+/// price; this checks the pair that genesis keeps).
+pub struct PriceBoundsRewards;
+
+impl pallet_file_bank::CheckStorageParams<Balance, BlockNumber> for PriceBoundsRewards {
+	fn check(params: &StorageParams<Balance, BlockNumber>) -> Result<(), &'static str> {
+		Incentive::check_storage_terms(&super::incentive::FileBankPrice::terms_of(params)).map_err(
+			|_| {
+				"SelfDealingWouldPay: the incentive caps let an uploader that stores its own files \
+			 earn more than it pays at this period (require serviceCap · (period + overhang + \
+			 2 · eraLength) + bandwidthCap · period ≤ 95 % · period)"
+			},
+		)
+	}
 }
 
 /// The file bank's view of the storage miners: pallet-sminer.

@@ -29,7 +29,7 @@ use frame_support::{
 use pallet_conviction_voting::{AccountVote, Conviction, Vote};
 use pallet_referenda::TracksInfo as _;
 use sp_keyring::Sr25519Keyring;
-use sp_runtime::{DispatchError, TokenError};
+use sp_runtime::{DispatchError, Perbill, TokenError};
 
 /// `proposer` submits a referendum on `origin`'s track to dispatch `call`, and places its
 /// decision deposit; returns the referendum's index.
@@ -360,18 +360,22 @@ fn a_reward_era_mints_its_issuance_and_the_treasury_takes_its_share() {
 		assert_eq!(minted, 10_000 * CESS, "the development chain's era issuance");
 		assert_eq!(fees, 0);
 		assert_eq!(Balances::total_issuance() - issuance_before, minted);
-		// 70 % / 20 % / 10 %, exactly: the treasury gets its share and no more.
-		assert_eq!(miners_pot, params.split.miners.mul_floor(minted));
+		// 70 % / 20 % / 10 %: the validators get their share exactly; the miners' 70 % is capped
+		// by what their work may earn (self-dealing never pays): Ferdie's only contribution is
+		// bandwidth, which earns nothing (`bandwidth_cap` = 0), so the treasury gets its share
+		// and the miners' share the cap kept back.
+		assert_eq!(params.bandwidth_cap, Perbill::zero());
+		assert_eq!(miners_pot, 0);
 		assert_eq!(validators_pot, params.split.validators.mul_floor(minted));
+		assert_eq!((miners_pot, validators_pot, to_treasury), (0, 2_000 * CESS, 8_000 * CESS));
 		assert_eq!(
-			(miners_pot, validators_pot, to_treasury),
-			(7_000 * CESS, 2_000 * CESS, 1_000 * CESS)
+			to_treasury,
+			params.split.treasury.mul_floor(minted) + params.split.miners.mul_floor(minted)
 		);
-		assert_eq!(to_treasury, params.split.treasury.mul_floor(minted));
 		assert_eq!(Balances::balance(&treasury) - treasury_before, to_treasury);
 		assert_eq!(Balances::balance(&pot) - pot_before, miners_pot + validators_pot);
 		assert_eq!(Incentive::claimable(alice.clone()), validators_pot);
-		assert_eq!(Incentive::claimable(account(Sr25519Keyring::Ferdie)), miners_pot);
+		assert_eq!(Incentive::claimable(account(Sr25519Keyring::Ferdie)), 0);
 
 		// Era 1 has no contributor: nobody stores anything, and Alice's blocks earn no points
 		// from here on, as she is no longer an R²S candidate (credit 0) — a validator that

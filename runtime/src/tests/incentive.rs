@@ -133,11 +133,18 @@ fn an_audited_miner_earns_for_its_space_paid_to_its_beneficiary_half_at_once_hal
 		let reward = EraRewards::<Runtime>::get(audited_era).expect("the audited era pays");
 		assert!(reward.service_pot > 0 && reward.idle_pot > 0, "service and idle space earn");
 
-		// Era 0 (the upload, the confirmations): the miners' share plus the storage fee.
+		// Era 0 (the upload, the confirmations): the miners' share plus the storage fee, capped
+		// by what the bytes may earn (self-dealing never pays): bandwidth earns nothing, so the
+		// pot keeps back at least the bandwidth sub-pot and sends it to the treasury.
 		let params = Params::<Runtime>::get();
-		let (minted, fees, miners_pot, _, _) = era_closed(0).expect("era 0 closed");
+		let (minted, fees, miners_pot, validators_pot, to_treasury) =
+			era_closed(0).expect("era 0 closed");
 		assert_eq!(fees, fee);
-		assert_eq!(miners_pot, params.split.miners.mul_floor(minted) + fee);
+		assert_eq!(minted + fees, miners_pot + validators_pot + to_treasury);
+		assert!(miners_pot < params.split.miners.mul_floor(minted) + fee);
+		if let Some(era_0) = EraRewards::<Runtime>::get(0) {
+			assert_eq!(era_0.bandwidth_pot, 0);
+		}
 
 		// The only miner is owed every miners' pot of the closed eras.
 		let current = CurrentEra::<Runtime>::get();

@@ -6,6 +6,7 @@
 //! the timestamp inherent, so every pallet's hooks run in the order a node runs them.
 
 mod attacks;
+mod attacks_self_dealing;
 mod audit;
 mod equivocation;
 mod fees;
