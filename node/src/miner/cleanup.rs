@@ -65,6 +65,11 @@ impl Cleanup {
 		placed.extend(
 			miner.chain.miner_fragments(&miner.me).await?.into_iter().map(|(_, f)| f.hash.0),
 		);
+		// A fragment handed over to its new holder after a challenge named it must still be
+		// proven: kept until that challenge is judged.
+		if let Some(challenge) = miner.chain.challenge(&miner.me).await? {
+			placed.extend(challenge.fragments.iter().map(|f| f.hash.0));
+		}
 		let roots = match miner.store.roots() {
 			Ok(roots) => roots,
 			Err(e) => {

@@ -510,6 +510,8 @@ pub mod pallet {
 		UnjudgedChallenge,
 		/// The caller is not the beneficiary this miner proposed (or the miner proposed none).
 		NotProposedBeneficiary,
+		/// The caller is not this miner's beneficiary (or is the miner itself).
+		NotCurrentBeneficiary,
 	}
 
 	#[pallet::hooks]
@@ -739,13 +741,41 @@ pub mod pallet {
 			Ok(())
 		}
 
+		/// Withdraws the caller's consent to receive the rewards of `miner`: from now on they,
+		/// and the vesting of their vested share, go to the miner's own account, so that a
+		/// beneficiary that accepted once cannot have its vesting extended for ever after.
+		/// (Weighed as [`Pallet::accept_beneficiary`]: the same record read and written.)
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::accept_beneficiary())]
+		pub fn renounce_beneficiary(
+			origin: OriginFor<T>,
+			miner: AccountIdLookupOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let miner = T::Lookup::lookup(miner)?;
+			Miners::<T>::try_mutate(&miner, |info| -> DispatchResult {
+				let info = info.as_mut().ok_or(Error::<T>::NotRegistered)?;
+				ensure!(info.beneficiary == who && who != miner, Error::<T>::NotCurrentBeneficiary);
+				info.beneficiary = miner.clone();
+				Ok(())
+			})?;
+			Self::deposit_event(Event::BeneficiaryUpdated {
+				miner: miner.clone(),
+				beneficiary: miner,
+			});
+			Ok(())
+		}
+
 		/// Announces the caller's exit: it takes no new fragments, the file bank is told to move
 		/// its fragments elsewhere, and `withdraw` becomes possible after `ExitCooldown` blocks.
 		///
 		/// Refused while the caller has strikes ([`Error::OpenStrikes`]) or an audit challenge
 		/// not judged yet ([`Error::UnjudgedChallenge`]): a miner cannot leave to escape a
-		/// punishment it is heading for. The file bank keeps the miner a holder of each fragment
-		/// (listed, audited, its space used) until the fragment's new holder confirms it.
+		/// punishment it is heading for. Strikes do not stop a miner that holds nothing (no
+		/// space used or locked): it is never challenged again, so they could never clear, and
+		/// it has nothing to escape with — they are charged at [`Pallet::withdraw`]. The file
+		/// bank keeps the miner a holder of each fragment (listed, audited, its space used) until
+		/// the fragment's new holder confirms it.
 		#[pallet::call_index(6)]
 		#[pallet::weight(
 			T::WeightInfo::prepare_exit()
@@ -757,7 +787,8 @@ pub mod pallet {
 			let old = Self::miner(&who)?;
 			ensure!(!old.is_exiting(), Error::<T>::AlreadyExiting);
 			ensure!(!T::Obligations::has_open_challenge(&who), Error::<T>::UnjudgedChallenge);
-			ensure!(T::Obligations::strikes(&who) == 0, Error::<T>::OpenStrikes);
+			let holds_nothing = old.used_space == 0 && old.locked_space == 0;
+			ensure!(holds_nothing || T::Obligations::strikes(&who) == 0, Error::<T>::OpenStrikes);
 			let unlock_at =
 				frame_system::Pallet::<T>::block_number().saturating_add(ExitCooldown::<T>::get());
 			let mut new = old.clone();

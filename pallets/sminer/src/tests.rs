@@ -638,6 +638,33 @@ fn update_beneficiary_works_in_every_state() {
 }
 
 #[test]
+fn a_beneficiary_may_withdraw_its_consent_and_the_rewards_go_back_to_the_miner() {
+	build_and_execute(|| {
+		register(1, 1, SPACE);
+		assert_ok!(Sminer::update_beneficiary(RuntimeOrigin::signed(1), 3));
+		assert_ok!(Sminer::accept_beneficiary(RuntimeOrigin::signed(3), 1));
+		assert_eq!(Sminer::beneficiary(&1), Some(3));
+		// Only the current beneficiary renounces, and the miner cannot renounce itself.
+		for who in [4, 1] {
+			assert_noop!(
+				Sminer::renounce_beneficiary(RuntimeOrigin::signed(who), 1),
+				Error::NotCurrentBeneficiary
+			);
+		}
+		assert_noop!(
+			Sminer::renounce_beneficiary(RuntimeOrigin::signed(3), 2),
+			Error::NotRegistered
+		);
+		assert_ok!(Sminer::renounce_beneficiary(RuntimeOrigin::signed(3), 1));
+		assert_eq!(Sminer::beneficiary(&1), Some(1));
+		assert_eq!(last_event(), Event::BeneficiaryUpdated { miner: 1, beneficiary: 1 });
+		// Paying 3 again needs its consent again.
+		assert_ok!(Sminer::update_beneficiary(RuntimeOrigin::signed(1), 3));
+		assert_eq!(Sminer::beneficiary(&1), Some(1));
+	});
+}
+
+#[test]
 fn a_beneficiary_is_paid_only_once_it_accepts() {
 	build_and_execute(|| {
 		register(1, 1, SPACE);
@@ -727,6 +754,8 @@ fn prepare_exit_rejections() {
 fn a_miner_with_strikes_or_an_unjudged_challenge_cannot_start_an_exit() {
 	build_and_execute(|| {
 		register(1, 1, SPACE);
+		// It holds fragments (or is about to).
+		assert_ok!(Sminer::lock_space(&1, TIB / 4));
 		// One strike short of the punishment: leaving now would escape it.
 		set_obligations(1, 1, false);
 		assert_noop!(Sminer::prepare_exit(RuntimeOrigin::signed(1)), Error::OpenStrikes);
@@ -739,6 +768,26 @@ fn a_miner_with_strikes_or_an_unjudged_challenge_cannot_start_an_exit() {
 		set_obligations(1, 0, false);
 		assert_ok!(Sminer::prepare_exit(RuntimeOrigin::signed(1)));
 		assert_eq!(repaired_miners(), vec![1]);
+	});
+}
+
+#[test]
+fn a_miner_holding_nothing_may_leave_with_strikes_and_pays_for_them_at_withdraw() {
+	build_and_execute(|| {
+		let free_before = Balances::balance(&1);
+		register(1, 1, SPACE);
+		// A round missed, then its files gone: never challenged again, its strikes could never
+		// clear, and it holds nothing to escape with.
+		set_obligations(1, 1, false);
+		exit_and_wait(1);
+		assert_ok!(Sminer::withdraw(RuntimeOrigin::signed(1)));
+		let owed = SLASH_PER_STRIKE.mul_floor(2 * COLLATERAL_PER_TIB);
+		assert!(has_event(Event::Slashed {
+			miner: 1,
+			amount: owed,
+			reason: SlashReason::StrikesAtExit
+		}));
+		assert_eq!(Balances::balance(&1), free_before - owed);
 	});
 }
 

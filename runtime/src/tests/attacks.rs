@@ -276,7 +276,11 @@ fn attack_vesting_not_extended_by_others() {
 			SminerError::NotProposedBeneficiary
 		);
 
-		// The attacker's miner earns (bandwidth of an upload) and claims, era after era.
+		// The attacker's miner earns (bandwidth of an upload, which governance may pay within
+		// the self-dealing bound; the production presets pay none) and claims.
+		let mut params = pallet_incentive::Params::<Runtime>::get();
+		params.bandwidth_cap = sp_runtime::Perbill::from_percent(2);
+		assert_ok!(Incentive::set_parameters(RuntimeOrigin::root(), params));
 		let (file, _) = declare(&account(Eve), &file_content(1 << 20));
 		confirm_all(&attacker, file);
 		let era = pallet_incentive::CurrentEra::<Runtime>::get();

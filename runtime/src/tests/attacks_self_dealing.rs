@@ -49,6 +49,13 @@ fn miners(role: u8, seed_base: u8, segments: u64, beneficiary: &AccountId) -> Ve
 		.map(|n| {
 			let miner = funded(role, n, 100_000 * CESS);
 			register_miner(&miner, beneficiary, seed_base + n, segments * FRAGMENT);
+			// The attacker's own accounts: its beneficiary consents to be paid.
+			if beneficiary != &miner {
+				frame_support::assert_ok!(crate::Sminer::accept_beneficiary(
+					RuntimeOrigin::signed(beneficiary.clone()),
+					miner.clone().into()
+				));
+			}
 			miner
 		})
 		.collect()
