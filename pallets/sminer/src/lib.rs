@@ -89,7 +89,8 @@
 //! ## Calls
 //!
 //! `register`, `increase_collateral`, `update_peer`, `increase_space`, `decrease_space`,
-//! `update_beneficiary`, `accept_beneficiary`, `prepare_exit`, `withdraw`: see [`Call`].
+//! `update_beneficiary`, `accept_beneficiary`, `renounce_beneficiary`, `prepare_exit`,
+//! `withdraw`: see [`Call`].
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![warn(missing_docs)]
