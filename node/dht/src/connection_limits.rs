@@ -170,19 +170,9 @@ impl NetworkBehaviour for Behaviour {
 		remote: &Multiaddr,
 	) -> Result<(), ConnectionDenied> {
 		self.inner.handle_pending_inbound_connection(id, local, remote)?;
-		if let Err(denied) = self.take_ip_share(id, remote) {
-			// The inner behaviour counted it as pending: it hears of the refusal as a failure.
-			self.inner.on_swarm_event(FromSwarm::ListenFailure(
-				libp2p::swarm::behaviour::ListenFailure {
-					local_addr: local,
-					send_back_addr: remote,
-					error: &libp2p::swarm::ListenError::Aborted,
-					connection_id: id,
-					peer_id: None,
-				},
-			));
-			return Err(denied);
-		}
+		// On a refusal the swarm reports a `ListenFailure`, which reaches the inner behaviour
+		// through `on_swarm_event` and drops the pending entry it just made.
+		self.take_ip_share(id, remote)?;
 		self.pending_inbound.insert(id);
 		Ok(())
 	}
