@@ -13,7 +13,7 @@
 
 use super::{
 	account, answer_challenge, confirm_all, confirm_placed, declare, development_chain, events,
-	file_content, next_block, register_miner, run_until, wait_for_challenge,
+	file_content, next_block, register_miner, register_miners, run_until, wait_for_challenge,
 };
 use crate::{
 	AccountId, Audit, Balances, FileBank, Incentive, Runtime, RuntimeEvent, RuntimeOrigin, Sminer,
@@ -27,26 +27,14 @@ use cess_primitives::{
 use frame_support::{assert_noop, assert_ok, traits::fungible::Inspect};
 use pallet_file_bank::{AssignmentKind, FragmentStatus, OutgoingCopies};
 use pallet_sminer::{MinerState, SlashReason, StorageMiners};
-use sp_keyring::Sr25519Keyring::{self, AliceStash, Bob, Charlie, Dave, Eve, Ferdie};
+use sp_keyring::Sr25519Keyring::{AliceStash, Bob, Charlie, Dave, Eve, Ferdie};
 use std::collections::BTreeMap;
 
-/// Space each miner of these tests declares.
-const SPACE: u64 = 100 << 30;
+/// Space each miner of these tests declares (that of [`register_miners`]).
+const SPACE: u64 = super::MINER_SPACE;
 
 type SminerError = pallet_sminer::Error<Runtime>;
 type FileBankError = pallet_file_bank::Error<Runtime>;
-
-/// Registers each of `who` as a miner (its own beneficiary) with [`SPACE`].
-fn register_miners(who: &[Sr25519Keyring]) -> Vec<AccountId> {
-	(1u8..)
-		.zip(who)
-		.map(|(seed, key)| {
-			let miner = account(*key);
-			register_miner(&miner, &miner, seed, SPACE);
-			miner
-		})
-		.collect()
-}
 
 /// The fragment list of `miner`, as the audit reads it: `(file, index)` of each entry.
 fn listed(miner: &AccountId) -> Vec<(FileHash, u32)> {

@@ -9,7 +9,7 @@
 
 use super::{
 	account, answer_challenge, confirm_all, confirm_placed, declare, development_chain, events,
-	file_content, forged_proofs, register_miner, run_until, wait_for_challenge,
+	file_content, forged_proofs, register_miner, register_miners, run_until, wait_for_challenge,
 };
 use crate::{
 	configs::TreasuryAccount, AccountId, Audit, Balances, BlockNumber, FileBank, Runtime,
@@ -22,23 +22,11 @@ use frame_support::traits::fungible::{Inspect, InspectHold};
 use pallet_audit::{AuditFault, ChallengeView, RoundIndex};
 use pallet_file_bank::{AssignmentKind, DropReason, FileState, FragmentStatus};
 use pallet_sminer::{SlashReason, StorageMiners};
-use sp_keyring::Sr25519Keyring::{self, AliceStash, Bob, Charlie, Dave, Eve, Ferdie};
+use sp_keyring::Sr25519Keyring::{AliceStash, Bob, Charlie, Dave, Eve, Ferdie};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Space each miner of these tests declares.
-const SPACE: u64 = 100 << 30;
-
-/// Registers each of `who` as a miner (its own beneficiary) with [`SPACE`].
-fn register_miners(who: &[Sr25519Keyring]) -> Vec<AccountId> {
-	(1u8..)
-		.zip(who)
-		.map(|(seed, key)| {
-			let miner = account(*key);
-			register_miner(&miner, &miner, seed, SPACE);
-			miner
-		})
-		.collect()
-}
+/// Space each miner of these tests declares (that of [`register_miners`]).
+const SPACE: u64 = super::MINER_SPACE;
 
 /// The miner of each fragment of `file`, by fragment index.
 fn holders(file: FileHash) -> BTreeMap<u32, AccountId> {

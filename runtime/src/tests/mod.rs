@@ -212,6 +212,21 @@ fn register_miner(miner: &AccountId, beneficiary: &AccountId, seed: u8, space: u
 	.expect("miner registers");
 }
 
+/// Space each miner registered by [`register_miners`] declares.
+const MINER_SPACE: u64 = 100 << 30;
+
+/// Registers each of `who` as a miner (its own beneficiary) with [`MINER_SPACE`].
+fn register_miners(who: &[Sr25519Keyring]) -> Vec<AccountId> {
+	(1u8..)
+		.zip(who)
+		.map(|(seed, key)| {
+			let miner = account(*key);
+			register_miner(&miner, &miner, seed, MINER_SPACE);
+			miner
+		})
+		.collect()
+}
+
 /// `len` bytes of file content, varied enough that no two fragments are alike.
 fn file_content(len: u32) -> Vec<u8> {
 	(0..len).map(|i| (i * 31 + 7) as u8).collect()
